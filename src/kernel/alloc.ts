@@ -18,6 +18,7 @@
  * @category Kernel
  */
 export function allocFloat32(n: number): Float32Array {
+  allocated++;
   return new Float32Array(n);
 }
 
@@ -32,5 +33,22 @@ export function allocFloat32(n: number): Float32Array {
  * @category Kernel
  */
 export function allocInt32(n: number): Int32Array {
+  allocated++;
   return new Int32Array(n);
+}
+
+let allocated = 0;
+
+/**
+ * Number of buffers created through this allocator so far (for allocation tests and
+ * diagnostics: a loop that allocates shows up as a count that grows with T).
+ * @returns the running count.
+ * @example
+ * ```ts
+ * const before = allocationCount(); lstm.forward(x); console.log(allocationCount() - before);
+ * ```
+ * @category Kernel
+ */
+export function allocationCount(): number {
+  return allocated;
 }

@@ -18,7 +18,7 @@ export type { Tensor, NestedNumbers } from './tensor.js';
 export { tensor, zerosTensor, toNested, shapeSize } from './tensor.js';
 
 // Kernel
-export { allocFloat32, allocInt32 } from './kernel/alloc.js';
+export { allocFloat32, allocInt32, allocationCount } from './kernel/alloc.js';
 export { gemm, gemmNaive } from './kernel/gemm.js';
 export { add, sub, mul, scale, axpy, addBiasRows, fill, copy } from './kernel/elementwise.js';
 export { addColumnSums, dot, sumSquares, l2Norm, maxAbs, firstNonFinite, allFinite } from './kernel/reduce.js';
@@ -37,7 +37,123 @@ export {
 } from './kernel/activations.js';
 export type { Rng, RngState } from './kernel/rng.js';
 export { createRng } from './kernel/rng.js';
+export {
+  initZeros,
+  initConstant,
+  initUniform,
+  initNormal,
+  glorotUniform,
+  glorotNormal,
+  kaimingUniform,
+  kaimingNormal,
+  pytorchRnnUniform,
+  orthogonal,
+} from './kernel/init.js';
 
 // Layers
 export type { Parameter, StateDict, Module, ParamSpec } from './layers/param-store.js';
 export { ParamStore, stateDictOf, loadStateDictInto, prefixed, zeroGrad } from './layers/param-store.js';
+
+// Cells
+export type { CellKind, CellCore, CellWeights } from './cells/cell-core.js';
+export type { InitScheme } from './cells/init-scheme.js';
+export type { Nonlinearity } from './cells/rnn-core.js';
+export type { CellOptions, HiddenState, LstmState, CellGradients } from './cells/cell-base.js';
+export { CellBase, CellCache } from './cells/cell-base.js';
+export type { RNNCellOptions } from './cells/rnn-cell.js';
+export { RNNCell } from './cells/rnn-cell.js';
+export type { LSTMCellOptions } from './cells/lstm-cell.js';
+export { LSTMCell } from './cells/lstm-cell.js';
+export type { GRUCellOptions } from './cells/gru-cell.js';
+export { GRUCell } from './cells/gru-cell.js';
+
+// Sequence
+export type { RecurrentOptions, SequenceForwardOptions } from './sequence/options.js';
+export type { RecurrentOutput, LstmOutput } from './sequence/recurrent.js';
+export { RecurrentBase } from './sequence/recurrent.js';
+export type { RNNOptions, LSTMOptions, GRUOptions } from './sequence/layers.js';
+export { RNN, LSTM, GRU } from './sequence/layers.js';
+export { RecurrentStream } from './sequence/stream.js';
+
+// Training: gradient checks, the Trainer, progress, training checkpoints
+export type { GradCheckTarget, GradCheckOptions, GradCheckResult } from './train/grad-check.js';
+export { gradCheck } from './train/grad-check.js';
+export type {
+  TrainDataset,
+  StepOutput,
+  StepContext,
+  StepFn,
+  TrainerOptions,
+  EarlyStopping,
+  Metrics,
+  EpochRecord,
+  TrainerCallbacks,
+  FitOptions,
+  FitResult,
+  TrainerState,
+  TrainingSnapshot,
+} from './train/trainer.js';
+export { Trainer } from './train/trainer.js';
+export type { ProgressInfo, ProgressSink } from './train/progress-bar.js';
+export { ProgressBar, formatProgress } from './train/progress-bar.js';
+export { snapshotToBytes, snapshotFromBytes, saveTrainingCheckpoint, loadTrainingCheckpoint } from './train/training-checkpoint.js';
+export { VERSION } from './version.js';
+
+// Data: vocabularies, tokenizers, batching
+export type { VocabSpecials, VocabBuildOptions, VocabEncodeOptions, VocabDecodeOptions, VocabJSON } from './data/vocab.js';
+export { Vocab } from './data/vocab.js';
+export type { WordTokenizeOptions } from './data/tokenize.js';
+export { charTokenize, wordTokenize } from './data/tokenize.js';
+export type { PadSequencesOptions, PaddedBatch, BatchesOptions, BucketByLengthOptions } from './data/batch.js';
+export { padSequences, shuffled, batches, bucketByLength } from './data/batch.js';
+
+// Training: optimizers, clipping, schedules
+export type { OptimizerKind, HyperValue, OptimizerState } from './train/optim/optimizer.js';
+export { Optimizer } from './train/optim/optimizer.js';
+export type { SGDOptions } from './train/optim/sgd.js';
+export { SGD } from './train/optim/sgd.js';
+export type { AdamOptions } from './train/optim/adam.js';
+export { Adam } from './train/optim/adam.js';
+export { AdamW } from './train/optim/adamw.js';
+export type { RMSpropOptions } from './train/optim/rmsprop.js';
+export { RMSprop } from './train/optim/rmsprop.js';
+export type { AdagradOptions } from './train/optim/adagrad.js';
+export { Adagrad } from './train/optim/adagrad.js';
+export { clipGradNorm, clipGradValue, gradNorm } from './train/clip.js';
+export type {
+  ScheduleKind,
+  ScheduleState,
+  StepLROptions,
+  ExponentialLROptions,
+  CosineWithWarmupOptions,
+} from './train/schedules.js';
+export { LrSchedule, EpochSchedule, StepLR, ExponentialLR, CosineWithWarmup } from './train/schedules.js';
+export type { ReduceLROnPlateauOptions } from './train/reduce-lr-on-plateau.js';
+export { ReduceLROnPlateau } from './train/reduce-lr-on-plateau.js';
+
+// IO: safetensors checkpoints
+export type { DecodedSafetensors } from './io/safetensors.js';
+export { encodeSafetensors, decodeSafetensors } from './io/safetensors.js';
+export type { SaveCheckpointOptions, Checkpoint, LoadStateDictFromFileOptions } from './io/checkpoint.js';
+export {
+  CHECKPOINT_OPTIMIZER_PREFIX,
+  checkpointToBytes,
+  checkpointFromBytes,
+  saveCheckpoint,
+  loadCheckpoint,
+  loadStateDictFromFile,
+} from './io/checkpoint.js';
+
+// Layers, losses, pooling
+export type { IndexTensor } from './tensor.js';
+export { indexTensor } from './tensor.js';
+export { Tape } from './layers/tape.js';
+export type { LinearOptions, LinearInit } from './layers/linear.js';
+export { Linear } from './layers/linear.js';
+export type { EmbeddingOptions } from './layers/embedding.js';
+export { Embedding } from './layers/embedding.js';
+export type { DropoutOptions, DropoutForwardOptions } from './layers/dropout.js';
+export { Dropout } from './layers/dropout.js';
+export type { LossReduction, LossResult, CrossEntropyOptions, MseLossOptions, BceWithLogitsOptions } from './train/losses.js';
+export { crossEntropy, mseLoss, bceWithLogits } from './train/losses.js';
+export { lastStep, meanPool, maxPool, lastStepBidirectional } from './sequence/pooling.js';

@@ -1,6 +1,6 @@
 /**
  * One place that formats and checks shapes, so every error message reads the same way:
- * `Fn: arg has shape [T=12, B=4, I=7], expected [T, B, I=8]. Hint: ...`.
+ * `Fn: arg has the wrong shape, expected [T, B, I=8], got [T=12, B=4, I=7]. <hint>`.
  * @internal
  * @module
  */
@@ -20,7 +20,7 @@ export function fmtShape(shape: readonly number[], letters?: readonly string[]):
  * @internal
  */
 export function shapeMessage(where: string, what: string, expected: string, actual: string, hint?: string): string {
-  return `${where}: ${what} expected ${expected}, got ${actual}.${hint ? ' ' + hint : ''}`;
+  return `${where}: ${what}, expected ${expected}, got ${actual}.${hint ? ' ' + hint : ''}`;
 }
 
 /**
@@ -42,7 +42,7 @@ export function checkShape(
   }
   if (!ok) {
     const exp = `[${expected.map((d, i) => (letters && letters[i] ? `${letters[i]}${d === null ? '' : '=' + d}` : d === null ? '*' : String(d))).join(', ')}]`;
-    throw new ShapeError(shapeMessage(where, `${arg} with shape`, exp, fmtShape(shape, letters), hint));
+    throw new ShapeError(shapeMessage(where, `${arg} has the wrong shape`, exp, fmtShape(shape, letters), hint));
   }
 }
 
@@ -74,7 +74,14 @@ export function checkNonNegativeInt(where: string, name: string, value: unknown)
  */
 export function checkNumber(where: string, name: string, value: unknown, min: number = -Infinity, max: number = Infinity): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    const range = min === -Infinity && max === Infinity ? 'a finite number' : `a number in [${min}, ${max}]`;
+    const range =
+      min === -Infinity && max === Infinity
+        ? 'a finite number'
+        : max === Infinity
+          ? `a finite number >= ${min}`
+          : min === -Infinity
+            ? `a finite number <= ${max}`
+            : `a number in [${min}, ${max}]`;
     throw new ConfigError(`${where}: ${name} must be ${range}, got ${describe(value)}.`);
   }
   return value;
@@ -101,5 +108,6 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (value instanceof Float32Array) return `a Float32Array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   return typeof value;
 }

@@ -252,7 +252,8 @@ export function pytorchRnnUniform(out: Float32Array, hiddenSize: number, rng: Rn
  * (PyTorch would zero that column; with Gaussian input this has probability 0).
  *
  * Cost is about (8/3)·n³ flops for a square n×n matrix, done in float64 with one scratch
- * allocation of 2·m·n doubles per call; 1024×1024 takes on the order of a second in V8.
+ * allocation of about 2·m·n doubles per call. Reflectors are applied in panels of 32 (compact WY
+ * form, as LAPACK's `dgeqrf` / `dorgqr` do), so 1024×1024 takes on the order of a second in V8.
  *
  * @param out - destination `[rows, cols]`; the first rows·cols elements are written, any further
  *   elements are left untouched.
@@ -285,20 +286,24 @@ export function orthogonal(out: Float32Array, rows: number, cols: number, rng: R
 
   const m = rows >= cols ? rows : cols;
   const n = rows >= cols ? cols : rows;
-  // Both matrices are stored column by column (column j at offset j·m) so that every reflector
-  // touches contiguous memory.
-  const scratch = new Float64Array(2 * m * n);
-  const a = scratch.subarray(0, m * n); // Aᵀ as [n, m]; after the loop, column k holds reflector v_k in rows k..m−1
-  const q = scratch.subarray(m * n); //    Qᵀ as [n, m]
-  const betas = new Float64Array(n); //    [n] reflector scales: H_k = I − β_k·v_k·v_kᵀ
-  const signs = new Float64Array(n); //    [n] sign(R_kk)
+  const panels = Math.ceil(n / PANEL);
+  // One allocation for all scratch. A and Q are stored column by column (column j at offset j·m)
+  // so that every reflector touches contiguous memory.
+  const scratch = new Float64Array(2 * m * n + 2 * n + panels * PANEL * PANEL + 3 * PANEL);
+  let at = 0;
+  const a = scratch.subarray(at, (at += m * n)); //  Aᵀ [n, m]; later column k holds reflector v_k in rows k..m−1
+  const q = scratch.subarray(at, (at += m * n)); //  Qᵀ [n, m]
+  const betas = scratch.subarray(at, (at += n)); //  [n] H_k = I − β_k·v_k·v_kᵀ
+  const signs = scratch.subarray(at, (at += n)); //  [n] sign(R_kk)
+  const t = scratch.subarray(at, (at += panels * PANEL * PANEL)); // [panels, PANEL, PANEL] WY factors
+  const work = scratch.subarray(at); //               [3·PANEL] per-column panel temporaries
 
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) a[j * m + i] = rng.normal();
   }
 
-  householderQr(a, m, n, betas, signs);
-  formQ(q, a, m, n, betas);
+  householderQr(a, m, n, betas, signs, t, work);
+  formQ(q, a, m, n, t, work);
 
   if (rows >= cols) {
     // out[i, j] = gain · Q[i, j] · sign_j, with Q[i, j] at q[j·m + i].
@@ -319,10 +324,12 @@ export function orthogonal(out: Float32Array, rows: number, cols: number, rng: R
 }
 
 /**
- * Reflectors per panel in {@link householderQr} and {@link formQ}. Each trailing column is pushed
- * through a whole panel of reflectors while it sits in L1 cache, and the panel (PANEL·m doubles,
- * 256 KiB for m = 1024) stays in L2; applying one reflector to the whole trailing matrix at a time
- * instead streams the full matrix from memory n times and was several times slower at 1024×1024.
+ * Reflectors per panel. A panel's reflectors are combined into the compact WY form
+ * H_{k0}·…·H_{k1−1} = I − V·T·Vᵀ (V the panel's reflectors, T upper triangular), so each trailing
+ * column makes two passes over the panel (W = Vᵀc, then c −= V·(Tᵀ or T)·W) with four reflectors
+ * per inner loop, instead of 2·PANEL passes of one reflector each. The column stays in L1 cache
+ * and the panel (PANEL·m doubles, 256 KiB at m = 1024) in L2; applying one reflector at a time to
+ * the whole trailing matrix streams it from memory n times and was several times slower.
  * @internal
  */
 const PANEL = 32;
@@ -330,24 +337,33 @@ const PANEL = 32;
 /**
  * In-place Householder QR of A `[m, n]` (m ≥ n) stored column-major in `a`. On return column k
  * holds the unnormalised reflector v_k in rows k..m−1 (the strict upper part is R's and is not
- * needed), `betas[k]` = 2 / (v_kᵀv_k) (0 when the column is already zero), and `signs[k]` =
- * sign(R_kk) with sign(0) = +1.
- *
- * Panels only reorder the work: every column still receives H_0, H_1, … in that order, with the
- * same arithmetic, so the result equals the unblocked algorithm bit for bit.
+ * needed), `betas[k]` = 2 / (v_kᵀv_k) (0 when the column is already zero, so H_k = I),
+ * `signs[k]` = sign(R_kk) with sign(0) = +1, and `t` holds each panel's T factor `[PANEL, PANEL]`.
  * @internal
  */
-function householderQr(a: Float64Array, m: number, n: number, betas: Float64Array, signs: Float64Array): void {
-  for (let k0 = 0; k0 < n; k0 += PANEL) {
+function householderQr(
+  a: Float64Array,
+  m: number,
+  n: number,
+  betas: Float64Array,
+  signs: Float64Array,
+  t: Float64Array,
+  work: Float64Array,
+): void {
+  const w = work.subarray(0, PANEL); //          [PANEL] Vᵀc
+  const z = work.subarray(PANEL, 2 * PANEL); //  [PANEL] TᵀVᵀc
+  const tmp = work.subarray(2 * PANEL); //        [PANEL] for buildT
+  for (let k0 = 0, p = 0; k0 < n; k0 += PANEL, p++) {
     const k1 = k0 + PANEL < n ? k0 + PANEL : n;
-    // Factor the panel [k0, k1): each new reflector is applied to the panel's later columns.
+    const nb = k1 - k0;
+    // Factor the panel one reflector at a time (it is only PANEL columns wide).
     for (let k = k0; k < k1; k++) {
       const vOff = k * m;
       let norm2 = 0;
       for (let i = k; i < m; i++) norm2 += a[vOff + i] * a[vOff + i];
       const alpha = Math.sqrt(norm2);
       if (alpha === 0) {
-        betas[k] = 0;
+        betas[k] = 0; // v_k is the zero column as stored, consistent with H_k = I
         signs[k] = 1;
         continue;
       }
@@ -361,44 +377,163 @@ function householderQr(a: Float64Array, m: number, n: number, betas: Float64Arra
       signs[k] = -s0;
       for (let j = k + 1; j < k1; j++) applyReflector(a, j * m, a, vOff, k, m, beta);
     }
-    // Push every trailing column through the panel's reflectors, in order.
+    const tOff = p * PANEL * PANEL;
+    buildT(t, tOff, a, betas, k0, nb, m, tmp);
+    // Trailing columns: c ← H_{k1−1}·…·H_{k0}·c = (I − V·T·Vᵀ)ᵀ·c = c − V·(Tᵀ·(Vᵀ·c)).
     for (let j = k1; j < n; j++) {
-      const xOff = j * m;
-      for (let k = k0; k < k1; k++) {
-        const beta = betas[k];
-        if (beta !== 0) applyReflector(a, xOff, a, k * m, k, m, beta);
+      const cOff = j * m;
+      panelDots(w, a, cOff, a, k0, nb, m);
+      for (let k = 0; k < nb; k++) {
+        let acc = 0;
+        for (let i = 0; i <= k; i++) acc += t[tOff + i * PANEL + k] * w[i];
+        z[k] = acc;
       }
+      panelUpdate(a, cOff, a, z, k0, nb, m);
     }
   }
 }
 
 /**
  * Forms the thin Q `[m, n]` = H_0·H_1·…·H_{n−1}·[I; 0] column-major in `q` by backward
- * accumulation. Column j of [I; 0] is e_j, which every H_k with k > j leaves unchanged, so column
- * j only needs H_j, H_{j−1}, …, H_0 (applied in that order); panels of reflectors are walked from
- * the last to the first, as in {@link householderQr}.
+ * accumulation over panels (LAPACK `dorgqr`): for the panel [k0, k1), columns j ≥ k0 get
+ * c ← (I − V·T·Vᵀ)·c; columns left of k0 are still unit vectors that the panel cannot touch.
  * @internal
  */
-function formQ(q: Float64Array, a: Float64Array, m: number, n: number, betas: Float64Array): void {
+function formQ(q: Float64Array, a: Float64Array, m: number, n: number, t: Float64Array, work: Float64Array): void {
+  const w = work.subarray(0, PANEL); //          [PANEL] Vᵀc
+  const z = work.subarray(PANEL, 2 * PANEL); //  [PANEL] TVᵀc
   q.fill(0);
   for (let j = 0; j < n; j++) q[j * m + j] = 1;
-  const lastPanel = Math.floor((n - 1) / PANEL) * PANEL;
-  for (let k0 = lastPanel; k0 >= 0; k0 -= PANEL) {
-    const k1 = k0 + PANEL < n ? k0 + PANEL : n;
+  for (let p = Math.ceil(n / PANEL) - 1; p >= 0; p--) {
+    const k0 = p * PANEL;
+    const nb = (k0 + PANEL < n ? k0 + PANEL : n) - k0;
+    const tOff = p * PANEL * PANEL;
     for (let j = k0; j < n; j++) {
-      const xOff = j * m;
-      for (let k = (j < k1 ? j : k1 - 1); k >= k0; k--) {
-        const beta = betas[k];
-        if (beta !== 0) applyReflector(q, xOff, a, k * m, k, m, beta);
+      const cOff = j * m;
+      panelDots(w, q, cOff, a, k0, nb, m);
+      for (let i = 0; i < nb; i++) {
+        let acc = 0;
+        for (let k = i; k < nb; k++) acc += t[tOff + i * PANEL + k] * w[k];
+        z[i] = acc;
       }
+      panelUpdate(q, cOff, a, z, k0, nb, m);
     }
   }
 }
 
 /**
- * x[xOff + k..m) ← x − β·(vᵀx)·v for the reflector v at `v[vOff + k..m)`. Four partial sums
- * shorten the floating-point dependency chain of the dot product; their order is fixed, so the
- * result stays deterministic.
+ * The T factor of a panel (LAPACK `dlarft`, forward, columnwise): T[k][k] = β_k and
+ * T[0:k, k] = −β_k·T[0:k, 0:k]·V[:, 0:k]ᵀ·v_k, so that H_{k0}·…·H_{k0+k} = I − V·T·Vᵀ.
+ * `t` is `[PANEL, PANEL]` row-major at `tOff`; its strict lower part stays zero.
+ * @internal
+ */
+function buildT(
+  t: Float64Array,
+  tOff: number,
+  a: Float64Array,
+  betas: Float64Array,
+  k0: number,
+  nb: number,
+  m: number,
+  tmp: Float64Array,
+): void {
+  for (let k = 0; k < nb; k++) {
+    const beta = betas[k0 + k];
+    const r = k0 + k; // v_k starts at row r, and every earlier reflector covers rows ≥ r too
+    const kOff = r * m;
+    for (let i = 0; i < k; i++) {
+      const iOff = (k0 + i) * m;
+      let acc = 0;
+      for (let row = r; row < m; row++) acc += a[iOff + row] * a[kOff + row];
+      tmp[i] = -beta * acc;
+    }
+    for (let i = 0; i < k; i++) {
+      let acc = 0;
+      for (let l = i; l < k; l++) acc += t[tOff + i * PANEL + l] * tmp[l];
+      t[tOff + i * PANEL + k] = acc;
+    }
+    t[tOff + k * PANEL + k] = beta;
+  }
+}
+
+/**
+ * w[k] ← v_{k0+k}ᵀ·c for k < nb, where reflector v_r lives at `a[r·m + r..m)` and the column at
+ * `c[cOff + r..m)` (rows above r are zero in v_r, so each dot starts at its own row). Four
+ * reflectors share each load of c; their first rows are peeled so the main loop is uniform.
+ * @internal
+ */
+function panelDots(w: Float64Array, c: Float64Array, cOff: number, a: Float64Array, k0: number, nb: number, m: number): void {
+  let k = 0;
+  for (; k + 3 < nb; k += 4) {
+    const r0 = k0 + k; // r0 + 3 < k0 + nb ≤ n ≤ m, so the peeled rows exist
+    const o0 = r0 * m;
+    const o1 = o0 + m;
+    const o2 = o1 + m;
+    const o3 = o2 + m;
+    const x0 = c[cOff + r0];
+    const x1 = c[cOff + r0 + 1];
+    const x2 = c[cOff + r0 + 2];
+    let s0 = a[o0 + r0] * x0 + a[o0 + r0 + 1] * x1 + a[o0 + r0 + 2] * x2;
+    let s1 = a[o1 + r0 + 1] * x1 + a[o1 + r0 + 2] * x2;
+    let s2 = a[o2 + r0 + 2] * x2;
+    let s3 = 0;
+    for (let i = r0 + 3; i < m; i++) {
+      const x = c[cOff + i];
+      s0 += a[o0 + i] * x;
+      s1 += a[o1 + i] * x;
+      s2 += a[o2 + i] * x;
+      s3 += a[o3 + i] * x;
+    }
+    w[k] = s0;
+    w[k + 1] = s1;
+    w[k + 2] = s2;
+    w[k + 3] = s3;
+  }
+  for (; k < nb; k++) {
+    const r = k0 + k;
+    const o = r * m;
+    let acc = 0;
+    for (let i = r; i < m; i++) acc += a[o + i] * c[cOff + i];
+    w[k] = acc;
+  }
+}
+
+/**
+ * c[cOff + i] ← c[cOff + i] − Σ_k v_{k0+k}[i]·z[k], four reflectors per pass (each reflector
+ * only from its own first row on).
+ * @internal
+ */
+function panelUpdate(c: Float64Array, cOff: number, a: Float64Array, z: Float64Array, k0: number, nb: number, m: number): void {
+  let k = 0;
+  for (; k + 3 < nb; k += 4) {
+    const r0 = k0 + k;
+    const o0 = r0 * m;
+    const o1 = o0 + m;
+    const o2 = o1 + m;
+    const o3 = o2 + m;
+    const z0 = z[k];
+    const z1 = z[k + 1];
+    const z2 = z[k + 2];
+    const z3 = z[k + 3];
+    c[cOff + r0] -= a[o0 + r0] * z0;
+    c[cOff + r0 + 1] -= a[o0 + r0 + 1] * z0 + a[o1 + r0 + 1] * z1;
+    c[cOff + r0 + 2] -= a[o0 + r0 + 2] * z0 + a[o1 + r0 + 2] * z1 + a[o2 + r0 + 2] * z2;
+    for (let i = r0 + 3; i < m; i++) {
+      c[cOff + i] -= a[o0 + i] * z0 + a[o1 + i] * z1 + a[o2 + i] * z2 + a[o3 + i] * z3;
+    }
+  }
+  for (; k < nb; k++) {
+    const r = k0 + k;
+    const o = r * m;
+    const zk = z[k];
+    for (let i = r; i < m; i++) c[cOff + i] -= a[o + i] * zk;
+  }
+}
+
+/**
+ * x[xOff + k..m) ← x − β·(vᵀx)·v for one reflector v at `v[vOff + k..m)` (used inside a panel).
+ * Four partial sums shorten the floating-point dependency chain of the dot product; their order
+ * is fixed, so the result stays deterministic.
  * @internal
  */
 function applyReflector(x: Float64Array, xOff: number, v: Float64Array, vOff: number, k: number, m: number, beta: number): void {
@@ -414,9 +549,9 @@ function applyReflector(x: Float64Array, xOff: number, v: Float64Array, vOff: nu
     s3 += v[vOff + i + 3] * x[xOff + i + 3];
   }
   for (; i < m; i++) s0 += v[vOff + i] * x[xOff + i];
-  const t = beta * (s0 + s1 + (s2 + s3));
-  if (t === 0) return;
-  for (i = k; i < m; i++) x[xOff + i] -= t * v[vOff + i];
+  const tau = beta * (s0 + s1 + (s2 + s3));
+  if (tau === 0) return;
+  for (i = k; i < m; i++) x[xOff + i] -= tau * v[vOff + i];
 }
 
 /**

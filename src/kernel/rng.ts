@@ -41,7 +41,8 @@ export interface RngState {
 
 /**
  * Creates a seeded generator.
- * @param seed - any finite number; integers are used as is, fractions are hashed through their bits.
+ * @param seed - any finite number. Its float64 bit pattern (read little-endian on every platform) is
+ *   folded to 32 bits and expanded with splitmix32, so fractional seeds work too (`0` and `-0` differ).
  * @returns a new generator whose stream depends only on `seed`.
  * @throws ConfigError when `seed` is not a finite number.
  * @example
@@ -59,10 +60,14 @@ export function createRng(seed: number): Rng {
 }
 
 function seedWords(seed: number): [number, number, number, number] {
-  // Fold the float64 bits of the seed into 32 bits, then expand with splitmix32.
-  const f = new Float64Array([seed]);
-  const w = new Uint32Array(f.buffer);
-  let x = (w[0] ^ Math.imul(w[1], 0x9e3779b9)) >>> 0;
+  // Fold the float64 bits of the seed into 32 bits, then expand with splitmix32. A DataView with an
+  // explicit byte order keeps the words identical on big-endian hosts (a Uint32Array view over a
+  // Float64Array would swap them there).
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, seed, true);
+  const lo = view.getUint32(0, true);
+  const hi = view.getUint32(4, true);
+  let x = (lo ^ Math.imul(hi, 0x9e3779b9)) >>> 0;
   const out: [number, number, number, number] = [0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     x = (x + 0x9e3779b9) >>> 0;
@@ -153,9 +158,20 @@ class Xoshiro128 implements Rng {
   }
 
   setState(state: RngState): void {
+    if (typeof state !== 'object' || state === null) {
+      throw new ConfigError(`Rng.setState: state must be an object from getState(), got ${String(state)}.`);
+    }
     const s = state.s;
     if (!Array.isArray(s) || s.length !== 4 || s.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
-      throw new ConfigError('Rng.setState: state.s must be four unsigned 32-bit integers.');
+      throw new ConfigError(`Rng.setState: state.s must be four unsigned 32-bit integers, got ${describeWords(s)}.`);
+    }
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) {
+      // xoshiro's all-zero state is a fixed point: the generator would return 0 forever.
+      throw new ConfigError('Rng.setState: state.s must not be all zero (xoshiro128** would output only zeros).');
+    }
+    const spare: unknown = state.spare;
+    if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare))) {
+      throw new ConfigError(`Rng.setState: state.spare must be a finite number or null, got ${String(spare)}.`);
     }
     this.s0 = s[0];
     this.s1 = s[1];
@@ -163,4 +179,8 @@ class Xoshiro128 implements Rng {
     this.s3 = s[3];
     this.spare = state.spare;
   }
+}
+
+function describeWords(s: unknown): string {
+  return Array.isArray(s) ? `[${s.map((w) => String(w)).join(', ')}]` : String(s);
 }

@@ -19,12 +19,6 @@ import { checkPositiveInt, fmtShape, shapeMessage } from '../shapes.js';
 import { checkTensor, type Tensor } from '../tensor.js';
 import { resolveLengths } from './mask.js';
 
-/**
- * Per-sequence lengths: B integers in [1, T], as a plain array or an Int32Array.
- * @category Sequence
- */
-export type Lengths = readonly number[] | Int32Array;
-
 /** @internal Validated dimensions and lengths (a full Int32Array even when every length is T). */
 interface Pooled {
   readonly T: number;
@@ -33,7 +27,7 @@ interface Pooled {
   readonly len: Int32Array; // [B]
 }
 
-function checkSequence(where: string, output: Tensor, lengths: Lengths | undefined): Pooled {
+function checkSequence(where: string, output: Tensor, lengths: ArrayLike<number> | undefined): Pooled {
   checkTensor(where, 'output', output);
   if (output.shape.length !== 3) {
     throw new ShapeError(
@@ -64,7 +58,7 @@ function checkSequence(where: string, output: Tensor, lengths: Lengths | undefin
  * many-to-one summary of a unidirectional RNN (for a bidirectional one see
  * {@link lastStepBidirectional}).
  * @param output - `[T, B, F]` time-major sequence output.
- * @param lengths - `[B]` lengths in [1, T]; omitted means every sequence has T steps.
+ * @param lengths - `[B]` lengths in [1, T] (an array or Int32Array); omitted means every sequence has T steps.
  * @param tape - records the backward pass when given.
  * @returns a new tensor `[B, F]`.
  * @throws ShapeError when `output` is not `[T, B, F]` with T ≥ 1 or a length is out of range.
@@ -75,7 +69,7 @@ function checkSequence(where: string, output: Tensor, lengths: Lengths | undefin
  * ```
  * @category Sequence
  */
-export function lastStep(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor {
+export function lastStep(output: Tensor, lengths?: ArrayLike<number>, tape?: Tape): Tensor {
   const { B, F, len } = checkSequence('lastStep', output, lengths);
   const x = output.data;
   const y: Tensor = { shape: [B, F], data: allocFloat32(B * F) };
@@ -99,7 +93,7 @@ export function lastStep(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor
 /**
  * The mean over each sequence's valid steps, `y[b] = (1/L_b) Σ_{t<L_b} output[t, b]`.
  * @param output - `[T, B, F]` time-major sequence output.
- * @param lengths - `[B]` lengths in [1, T]; omitted means every sequence has T steps.
+ * @param lengths - `[B]` lengths in [1, T] (an array or Int32Array); omitted means every sequence has T steps.
  * @param tape - records the backward pass when given.
  * @returns a new tensor `[B, F]`.
  * @throws ShapeError when `output` is not `[T, B, F]` with T ≥ 1 or a length is out of range.
@@ -109,7 +103,7 @@ export function lastStep(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor
  * ```
  * @category Sequence
  */
-export function meanPool(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor {
+export function meanPool(output: Tensor, lengths?: ArrayLike<number>, tape?: Tape): Tensor {
   const { B, F, len } = checkSequence('meanPool', output, lengths);
   const x = output.data;
   const y: Tensor = { shape: [B, F], data: allocFloat32(B * F) };
@@ -142,7 +136,7 @@ export function meanPool(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor
  * The elementwise maximum over each sequence's valid steps, `y[b, f] = max_{t<L_b} output[t, b, f]`.
  * The gradient goes to the step that attained the maximum (the first one on ties).
  * @param output - `[T, B, F]` time-major sequence output.
- * @param lengths - `[B]` lengths in [1, T]; omitted means every sequence has T steps.
+ * @param lengths - `[B]` lengths in [1, T] (an array or Int32Array); omitted means every sequence has T steps.
  * @param tape - records the backward pass when given.
  * @returns a new tensor `[B, F]`.
  * @throws ShapeError when `output` is not `[T, B, F]` with T ≥ 1 or a length is out of range.
@@ -152,7 +146,7 @@ export function meanPool(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor
  * ```
  * @category Sequence
  */
-export function maxPool(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor {
+export function maxPool(output: Tensor, lengths?: ArrayLike<number>, tape?: Tape): Tensor {
   const { B, F, len } = checkSequence('maxPool', output, lengths);
   const x = output.data;
   const y: Tensor = { shape: [B, F], data: allocFloat32(B * F) };
@@ -204,7 +198,7 @@ export function maxPool(output: Tensor, lengths?: Lengths, tape?: Tape): Tensor 
  * ```
  * @category Sequence
  */
-export function lastStepBidirectional(output: Tensor, lengths: Lengths | undefined, hiddenSize: number, tape?: Tape): Tensor {
+export function lastStepBidirectional(output: Tensor, lengths: ArrayLike<number> | undefined, hiddenSize: number, tape?: Tape): Tensor {
   const where = 'lastStepBidirectional';
   const H = checkPositiveInt(where, 'hiddenSize', hiddenSize);
   const { B, F, len } = checkSequence(where, output, lengths);

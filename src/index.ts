@@ -157,3 +157,16 @@ export { Dropout } from './layers/dropout.js';
 export type { LossReduction, LossResult, CrossEntropyOptions, MseLossOptions, BceWithLogitsOptions } from './train/losses.js';
 export { crossEntropy, mseLoss, bceWithLogits } from './train/losses.js';
 export { lastStep, meanPool, maxPool, lastStepBidirectional } from './sequence/pooling.js';
+
+// Models: the RNN structures (many-to-one, N-to-N, one-to-many) and generation
+export type { BackboneOptions, SequenceInput } from './models/backbone.js';
+export { Backbone } from './models/backbone.js';
+export type { SamplingOptions } from './models/sampling.js';
+export { TokenSampler } from './models/sampling.js';
+export type { GenerateOptions } from './models/generate.js';
+export type { Pooling, ManyToOneOptions, ModelForwardOptions } from './models/many-to-one.js';
+export { ManyToOne } from './models/many-to-one.js';
+export type { ManyToManyOptions, ManyToManyOutput, ManyToManyForwardOptions } from './models/many-to-many.js';
+export { ManyToMany } from './models/many-to-many.js';
+export type { Conditioning, OneToManyOptions } from './models/one-to-many.js';
+export { OneToMany } from './models/one-to-many.js';

@@ -92,6 +92,7 @@ export type {
   FitResult,
   TrainerState,
   TrainingSnapshot,
+  TrainerEvent,
 } from './train/trainer.js';
 export { Trainer } from './train/trainer.js';
 export type { ProgressInfo, ProgressSink } from './train/progress-bar.js';

@@ -230,6 +230,12 @@ export interface FitResult {
 }
 
 /**
+ * What {@link Trainer.run} yields: a report after every batch and a record after every epoch.
+ * @category Training
+ */
+export type TrainerEvent = { readonly type: 'batch'; readonly info: ProgressInfo } | { readonly type: 'epoch'; readonly record: EpochRecord };
+
+/**
  * The Trainer's own resumable state (the model and optimizer states are saved beside it).
  * @category Training
  */
@@ -424,6 +430,30 @@ export class Trainer<TBatch> {
    * @throws NumericError from the non-finite guard.
    */
   async fit(data: TrainDataset<TBatch>, opts: FitOptions<TBatch>): Promise<FitResult> {
+    const it = this.run(data, opts);
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The training loop as an async iterator, for users who drive it themselves: it yields an
+   * event after every batch and every epoch, and returns the same result as {@link Trainer.fit}.
+   * Breaking out of the loop stops training between batches.
+   * @param data - the training set.
+   * @param opts - as for `fit`.
+   * @returns an async generator of events whose return value is the fit result.
+   * @throws NumericError from the non-finite guard.
+   * @example
+   * ```ts
+   * for await (const ev of trainer.run(train, { epochs: 3 })) {
+   *   if (ev.type === 'batch' && ev.info.step % 100 === 0) console.log(ev.info.loss);
+   *   if (ev.type === 'epoch') console.log(ev.record.train.loss);
+   * }
+   * ```
+   */
+  async *run(data: TrainDataset<TBatch>, opts: FitOptions<TBatch>): AsyncGenerator<TrainerEvent, FitResult, undefined> {
     const where = 'Trainer.fit';
     checkKnownKeys(where, opts, ['epochs', 'maxSteps', 'validation', 'earlyStopping', 'signal', 'callbacks', 'onProgress']);
     const epochs = checkPositiveInt(where, 'epochs', opts.epochs);
@@ -483,6 +513,7 @@ export class Trainer<TBatch> {
         };
         opts.onProgress?.(info);
         cb.onBatchEnd?.(info);
+        yield { type: 'batch', info };
         if (nowMs() - lastYield > 15) {
           await yieldToEventLoop();
           lastYield = nowMs();
@@ -501,6 +532,7 @@ export class Trainer<TBatch> {
       this.epoch++;
       this.batchInEpoch = 0;
       cb.onEpochEnd?.(record);
+      yield { type: 'epoch', record };
       if (es && validation) {
         const monitorAcc = es.monitor === 'accuracy';
         const value = monitorAcc ? -(validation.accuracy ?? 0) : validation.loss;

@@ -155,3 +155,18 @@ describe('Trainer', () => {
     expect(() => new Trainer({ model, optimizer, step: () => ({ loss: 0, count: 1 }), batchsize: 3 } as never)).toThrow(/unknown option "batchsize"/);
   });
 });
+
+describe('Trainer.run (async iterator)', () => {
+  it('yields batch and epoch events, matches fit, and stops when the consumer breaks', async () => {
+    const a = setup(8), b = setup(8);
+    const data = delayData(48, 1);
+    const events: string[] = [];
+    for await (const ev of a.trainer.run(data, { epochs: 2 })) events.push(ev.type === 'batch' ? `b${ev.info.step}` : `e${ev.record.epoch}`);
+    expect(events).toEqual(['b1', 'b2', 'b3', 'e0', 'b4', 'b5', 'b6', 'e1']);
+    await b.trainer.fit(data, { epochs: 2 });
+    a.model.parameters().forEach((p, i) => expect(p.value).toEqual(b.model.parameters()[i]!.value));
+    const c = setup(9);
+    for await (const ev of c.trainer.run(data, { epochs: 5 })) if (ev.type === 'batch' && ev.info.step === 4) break;
+    expect(c.trainer.stepCount).toBe(4);
+  });
+});

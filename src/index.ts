@@ -171,3 +171,34 @@ export type { ManyToManyOptions, ManyToManyOutput, ManyToManyForwardOptions } fr
 export { ManyToMany } from './models/many-to-many.js';
 export type { Conditioning, OneToManyOptions } from './models/one-to-many.js';
 export { OneToMany } from './models/one-to-many.js';
+
+// Seq2seq
+export type { AttentionKind, AttentionScore, AttentionOptions } from './seq2seq/attention.js';
+export { Attention } from './seq2seq/attention.js';
+export type { EncoderOptions, EncoderForwardOptions, EncoderOutput } from './seq2seq/encoder.js';
+export { Encoder } from './seq2seq/encoder.js';
+export type { BridgeMode, BridgeOptions, DecoderInitialState } from './seq2seq/bridge.js';
+export { Bridge } from './seq2seq/bridge.js';
+export type { DecoderOptions, DecoderMemory, DecoderForwardOptions, DecoderOutput } from './seq2seq/decoder.js';
+export { Decoder } from './seq2seq/decoder.js';
+export { DecoderState } from './seq2seq/decoder-state.js';
+export type { DecodeOptions, Hypothesis } from './seq2seq/decode-options.js';
+export type { GreedyDecodeOptions } from './seq2seq/greedy-decode.js';
+export { greedyDecode } from './seq2seq/greedy-decode.js';
+export type { SampleDecodeOptions } from './seq2seq/sample-decode.js';
+export { sampleDecode } from './seq2seq/sample-decode.js';
+export type { BeamSearchOptions } from './seq2seq/beam-search.js';
+export { beamSearch } from './seq2seq/beam-search.js';
+export type { Seq2SeqPair, Seq2SeqBatch } from './seq2seq/seq2seq-batch.js';
+export { makeSeq2SeqBatch, seq2seqDataset } from './seq2seq/seq2seq-batch.js';
+export type {
+  Seq2SeqOptions,
+  Seq2SeqEncoderOptions,
+  Seq2SeqDecoderOptions,
+  Seq2SeqConfig,
+  Seq2SeqForwardOptions,
+  Seq2SeqStepOptions,
+  TranslateOptions,
+  Translation,
+} from './seq2seq/seq2seq.js';
+export { Seq2Seq } from './seq2seq/seq2seq.js';

@@ -89,6 +89,8 @@ describe('orthogonal', () => {
     [1, 10],
     [33, 65], // crosses the 32-reflector panel boundary
     [96, 40],
+    [150, 70], // three panels, the last one 6 wide (not a multiple of 4)
+    [70, 150],
   ];
 
   for (const [rows, cols] of shapes) {
@@ -134,6 +136,33 @@ describe('orthogonal', () => {
     check(9, 4, (i, j) => wide[j * 9 + i]!, 6);
     const square = orthogonal(new Float32Array(16 * 16), 16, 16, createRng(7));
     check(16, 16, (i, j) => square[i * 16 + j]!, 7);
+  });
+
+  it('stays orthogonal for degenerate draws (zero and rank-deficient matrices)', () => {
+    // A stand-in generator exercises the zero-reflector path (β = 0), which Gaussian draws never hit.
+    const fakeRng = (normal: () => number): Rng => ({ ...createRng(1), normal, uniform: () => 0.5 });
+    // All-zero A: every reflector is the identity and every sign is +1, so W = I (or [I; 0], [I, 0]).
+    for (const [rows, cols] of [
+      [5, 5],
+      [7, 3],
+      [3, 7],
+      [40, 40],
+    ] as const) {
+      const w = orthogonal(new Float32Array(rows * cols).fill(Number.NaN), rows, cols, fakeRng(() => 0));
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) expect(w[i * cols + j]).toBe(i === j ? 1 : 0);
+    }
+    // Rank 1 (every entry equal) and rank deficient (every third draw zero): still orthonormal.
+    let c = 0;
+    for (const normal of [() => 1, () => (c++ % 3 === 0 ? 0 : Math.sin(c))]) {
+      for (const [rows, cols] of [
+        [36, 36],
+        [50, 20],
+        [20, 50],
+      ] as const) {
+        const w = orthogonal(new Float32Array(rows * cols), rows, cols, fakeRng(normal));
+        expect(gramError(w, rows, cols)).toBeLessThan(1e-5);
+      }
+    }
   });
 
   it('1×1 gives the sign of the single draw (like torch), times gain', () => {

@@ -3,19 +3,26 @@
  * transpose flags, the 2×4 register-tiled micro-kernel, and a direct path for few-row products.
  *
  * Why these choices (measured on V8 / Node 20, x86-64; see `bench/gemm.ts`):
- * - **Packing into a Float64Array.** Float32×Float32 products are exact in float64, so packing
- *   loses nothing, and the micro-kernel then reads one array with unit stride and no
- *   float32→float64 conversions. All four transpose cases become the same micro-kernel; only the
- *   packers differ, and each packer's inner loop walks its source as contiguously as the layout
- *   allows.
- * - **A 2×4 tile.** In plain JS every typed-array read costs a bounds check and index
- *   arithmetic, and V8 gives floating-point values 16 registers. A 4×4 tile (16 accumulators + 8
- *   operands) spills to the stack every iteration and measured ~15% slower than 2×4 (8
- *   accumulators + 6 operands), as did 3×3, 2×5, 3×4 and unrolling k by two.
+ * - **Packing into float64.** Float32×Float32 products are exact in float64, so packing loses
+ *   nothing, and the micro-kernel then reads one array with unit stride and no float32→float64
+ *   conversions. All four transpose cases become the same micro-kernel; only the packers differ,
+ *   and each packer's inner loop walks its source as contiguously as the layout allows.
+ * - **The workspace is a plain `number[]` in V8's packed-double representation, not a
+ *   Float64Array.** Its loads compile to a compare and a load, while a typed-array load also
+ *   recomputes the data pointer and sign-extends the index; the whole kernel measured ~15% faster.
+ *   It is created full of doubles and only ever receives numbers at indices below its length, so it
+ *   stays packed-double and every function sees one array shape.
+ * - **A 2×4 tile.** In plain JS every array read costs a bounds check and index arithmetic, and
+ *   V8 keeps floating-point values in 16 registers. A 4×4 tile (16 accumulators + 8 operands)
+ *   spills to the stack every iteration and measured 10–30% slower than 2×4 (8 accumulators +
+ *   6 operands); 3×3, 2×5, 3×4 and 2×6 were also slower, and unrolling k by two cost ~20%.
  * - **Large K blocks (KC = 512).** The kernel is bound by instruction count, not by memory
- *   bandwidth, so blocking only has to keep panels in L2. With K ≤ KC each output is a single
- *   float64 sum over k in ascending order, exactly as in `gemmNaive`, so the two agree bit for
- *   bit; a larger K is split into blocks whose partial sums pass through `out` (float32).
+ *   bandwidth (changing MC and NC by 2–4× moved the speed by under 5%), so blocking only has to
+ *   keep panels in L1/L2. With K ≤ KC each output is a single float64 sum over k in ascending
+ *   order, exactly as in `gemmNaive`, so the two agree bit for bit; a larger K is split into
+ *   blocks whose partial sums pass through `out` (float32).
+ * - **No FMA, no SIMD.** JS has neither (and may not fuse a·b + c), so one scalar multiply and
+ *   one add per term is the floor; what is left to win is loads, bounds checks and spills.
  * @internal
  * @module
  */
@@ -24,32 +31,86 @@
 export const GEMM_MR = 2;
 /** @internal Columns of op(b) per micro-tile. */
 export const GEMM_NR = 4;
-/** @internal Depth of one K block (panels of this depth stay in L1/L2). */
+/** @internal Depth of one K block (a 4-column B panel of this depth is 16 KB and stays in L1). */
 export const GEMM_KC = 512;
-/** @internal Rows of op(a) packed per block (a GEMM_MC × GEMM_KC block stays in L2). */
+/** @internal Rows of op(a) packed per block (a GEMM_MC × GEMM_KC block is 256 KB, in L2). */
 export const GEMM_MC = 64;
-/** @internal Columns of op(b) packed per block (a GEMM_KC × GEMM_NC block stays in L2). */
-export const GEMM_NC = 256;
-/** @internal Below this many rows of op(a), `gemmDirect` beats packing. */
-export const GEMM_DIRECT_MAX_M = 4;
+/** @internal Columns of op(b) packed per block (covers N = 4H = 512 in one pass). */
+export const GEMM_NC = 512;
+/** @internal Below this many rows of op(a) `gemmDirect` beats packing (M = 1: a decoding step at batch 1). */
+export const GEMM_DIRECT_MAX_M = 2;
 
-/** Packing workspace shared by every gemm call; grown on demand, never shrunk. */
-let workspace: Float64Array | null = null;
+/** Packing workspace shared by every gemm call (packed doubles); grown on demand, never shrunk. */
+let workspace: number[] | null = null;
 
 /**
  * Returns the shared packing workspace with room for at least `size` doubles. It is allocated on
- * the first call that needs more room (at most (GEMM_MC + GEMM_NC)·GEMM_KC doubles, 2.5 MB) and
+ * the first call that needs more room (at most (GEMM_MC + GEMM_NC)·GEMM_KC doubles, 2.4 MB) and
  * reused afterwards, so a steady-state gemm allocates nothing. JS is single-threaded and gemm calls
  * nothing re-entrant, so one workspace per module instance (per worker) is safe.
  * @internal
  */
-export function gemmWorkspace(size: number): Float64Array {
+export function gemmWorkspace(size: number): number[] {
   let w = workspace;
   if (w === null || w.length < size) {
-    w = new Float64Array(size);
+    // Filled with a non-integer so V8 picks packed-double elements from the start.
+    w = Array.from({ length: size }, fillHalf);
     workspace = w;
   }
   return w;
+}
+
+/** @internal */
+function fillHalf(): number {
+  return 0.5;
+}
+
+/**
+ * The blocked driver behind `gemm` for M ≥ 2 and K ≥ 1 (arguments already checked).
+ * GotoBLAS loop order: a KC × NC block of op(b) is packed once and reused by every MC-row block of
+ * op(a); inside, each packed 2-row A panel meets each packed 4-column B panel in the micro-kernel.
+ * It lives in this module so the hot loop calls the micro-kernel directly rather than through an
+ * imported binding (which some loaders, such as tsx and vitest, turn into a getter call).
+ * @internal
+ */
+export function gemmBlocked(
+  out: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  M: number,
+  N: number,
+  K: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+): void {
+  const kcMax = K < GEMM_KC ? K : GEMM_KC;
+  const mcMax = M < GEMM_MC ? M : GEMM_MC;
+  const ncMax = N < GEMM_NC ? N : GEMM_NC;
+  const bOffset = Math.ceil(mcMax / GEMM_MR) * GEMM_MR * kcMax; // packed A block first, then B
+  const w = gemmWorkspace(bOffset + Math.ceil(ncMax / GEMM_NR) * GEMM_NR * kcMax);
+  for (let jc = 0; jc < N; jc += GEMM_NC) {
+    const nc = N - jc < GEMM_NC ? N - jc : GEMM_NC;
+    for (let pc = 0; pc < K; pc += GEMM_KC) {
+      const kc = K - pc < GEMM_KC ? K - pc : GEMM_KC;
+      // Later K blocks add onto the partial sums the earlier ones stored.
+      const blockBeta = pc === 0 ? beta : 1;
+      packB(w, bOffset, b, transB, N, K, jc, nc, pc, kc);
+      for (let ic = 0; ic < M; ic += GEMM_MC) {
+        const mc = M - ic < GEMM_MC ? M - ic : GEMM_MC;
+        packA(w, 0, a, transA, M, K, ic, mc, pc, kc);
+        for (let jr = 0; jr < nc; jr += GEMM_NR) {
+          const nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
+          const ib = bOffset + jr * kc;
+          for (let ir = 0; ir < mc; ir += GEMM_MR) {
+            const mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
+            microKernel2x4(kc, w, ir * kc, ib, out, (ic + ir) * N + jc + jr, N, mr, nr, alpha, blockBeta);
+          }
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -59,7 +120,7 @@ export function gemmWorkspace(size: number): Float64Array {
  * @internal
  */
 export function packA(
-  w: Float64Array,
+  w: number[],
   p: number,
   a: Float32Array,
   transA: boolean,
@@ -119,7 +180,7 @@ export function packA(
  * @internal
  */
 export function packB(
-  w: Float64Array,
+  w: number[],
   p: number,
   b: Float32Array,
   transB: boolean,
@@ -185,7 +246,7 @@ export function packB(
  */
 export function microKernel2x4(
   kc: number,
-  w: Float64Array,
+  w: number[],
   ia: number,
   ib: number,
   out: Float32Array,
@@ -196,8 +257,14 @@ export function microKernel2x4(
   alpha: number,
   beta: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c00 = 0;
+  let c01 = 0;
+  let c02 = 0;
+  let c03 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c12 = 0;
+  let c13 = 0;
   // `| 0` keeps the index arithmetic in int32 without overflow checks (all offsets < 2^31).
   ia = ia | 0;
   ib = ib | 0;
@@ -280,7 +347,10 @@ export function gemmDirect(
     const oRow = i * N;
     let j = 0;
     for (; j + 4 <= N; j += 4) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
       let ai = aStart;
       let bi = j * bCol;
       for (let k = 0; k < K; k++) {

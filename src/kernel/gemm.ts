@@ -7,19 +7,7 @@
  * @module
  */
 import { ShapeError } from '../errors.js';
-import {
-  GEMM_DIRECT_MAX_M,
-  GEMM_KC,
-  GEMM_MC,
-  GEMM_MR,
-  GEMM_NC,
-  GEMM_NR,
-  gemmDirect,
-  gemmWorkspace,
-  microKernel2x4,
-  packA,
-  packB,
-} from './gemm-tiles.js';
+import { GEMM_DIRECT_MAX_M, gemmBlocked, gemmDirect } from './gemm-tiles.js';
 
 /** @internal O(1) argument check shared by gemm and gemmNaive. */
 export function checkGemmArgs(
@@ -91,7 +79,14 @@ export function gemmNaive(
 }
 
 /**
- * Tuned general matrix multiply (see the module comment for the contract).
+ * Tuned general matrix multiply, out[M, N] ← alpha · op(a) · op(b) + beta · out, with the same
+ * contract as {@link gemmNaive} (see the module comment). Cache-blocked and register-tiled in
+ * plain JS: blocks of op(a) and op(b) are packed into a reused float64 workspace, which absorbs
+ * the transpose flags, and a 2×4 micro-kernel accumulates each output in float64 locals. A single
+ * row (M = 1) skips packing. Every output is one float64 sum over k in ascending order per block
+ * of 512 k, so for K ≤ 512 the result is bit-identical to {@link gemmNaive}; beyond that, partial
+ * sums are rounded to float32 once per block. Allocates nothing once the workspace has grown to the
+ * largest shape seen (at most 2.4 MB).
  * @param out - `[M, N]`, must not overlap `a` or `b`.
  * @param a - `[M, K]`, or `[K, M]` when transA.
  * @param b - `[K, N]`, or `[N, K]` when transB.
@@ -125,34 +120,6 @@ export function gemm(
     gemmDirect(out, a, b, M, N, K, transA, transB, alpha, beta);
     return out;
   }
-  // GotoBLAS loop order: a KC × NC block of op(b) is packed once and reused by every MC-row block
-  // of op(a); inside, each packed 2-row A panel meets each packed 4-column B panel in the
-  // micro-kernel. Blocks are at most GEMM_MC / GEMM_NC / GEMM_KC in size.
-  const kcMax = K < GEMM_KC ? K : GEMM_KC;
-  const mcMax = M < GEMM_MC ? M : GEMM_MC;
-  const ncMax = N < GEMM_NC ? N : GEMM_NC;
-  const bOffset = Math.ceil(mcMax / GEMM_MR) * GEMM_MR * kcMax; // packed A block first, then B
-  const w = gemmWorkspace(bOffset + Math.ceil(ncMax / GEMM_NR) * GEMM_NR * kcMax);
-  for (let jc = 0; jc < N; jc += GEMM_NC) {
-    const nc = N - jc < GEMM_NC ? N - jc : GEMM_NC;
-    for (let pc = 0; pc < K; pc += GEMM_KC) {
-      const kc = K - pc < GEMM_KC ? K - pc : GEMM_KC;
-      // Later K blocks add onto the partial sums the earlier ones stored.
-      const blockBeta = pc === 0 ? beta : 1;
-      packB(w, bOffset, b, transB, N, K, jc, nc, pc, kc);
-      for (let ic = 0; ic < M; ic += GEMM_MC) {
-        const mc = M - ic < GEMM_MC ? M - ic : GEMM_MC;
-        packA(w, 0, a, transA, M, K, ic, mc, pc, kc);
-        for (let jr = 0; jr < nc; jr += GEMM_NR) {
-          const nr = nc - jr < GEMM_NR ? nc - jr : GEMM_NR;
-          const ib = bOffset + jr * kc;
-          for (let ir = 0; ir < mc; ir += GEMM_MR) {
-            const mr = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
-            microKernel2x4(kc, w, ir * kc, ib, out, (ic + ir) * N + jc + jr, N, mr, nr, alpha, blockBeta);
-          }
-        }
-      }
-    }
-  }
+  gemmBlocked(out, a, b, M, N, K, transA, transB, alpha, beta);
   return out;
 }

@@ -147,17 +147,21 @@ describe('gemm', () => {
   });
 
   it.each([
-    [false, false],
-    [false, true],
-    [true, false],
-    [true, true],
-  ])('matches the float64 reference across every block boundary (transA %s, transB %s)', (tA, tB) => {
-    // Larger than one block in each direction, with remainders: M > MC, N > NC, K > KC.
-    const M = GEMM_MC + GEMM_MR + 1;
-    const N = GEMM_NC + GEMM_NR + 1;
+    [false, false, 0],
+    [false, true, 0.5],
+    [true, false, 0],
+    [true, true, -1],
+  ])('matches the float64 reference across every block boundary (transA %s, transB %s, beta %s)', (tA, tB, beta) => {
+    // Past one block with remainders: M > MC and K > KC, then N > NC and K > KC. Later K blocks
+    // add onto the partial sums in out, so beta = 0 must still ignore the NaN fill.
     const K = GEMM_KC + 37;
-    const { a, b, out0, out } = run(gemm, M, N, K, tA, tB, 0.75, 0.5, 9);
-    expectNear(out, reference(out0, a, b, M, N, K, tA, tB, 0.75, 0.5), 'gemm, large');
+    for (const [M, N] of [
+      [GEMM_MC + GEMM_MR + 1, GEMM_NR + 3],
+      [GEMM_MR + 3, GEMM_NC + GEMM_NR + 1],
+    ]) {
+      const { a, b, out0, out } = run(gemm, M, N, K, tA, tB, 0.75, beta, 9);
+      expectNear(out, reference(out0, a, b, M, N, K, tA, tB, 0.75, beta), `gemm ${M}×${N}×${K}`);
+    }
   });
 
   test.prop([dim, dim, dim, flags, fc.nat()], { numRuns: 60 })('(op(a)·op(b))ᵀ = op(b)ᵀ·op(a)ᵀ', (M, N, K, [tA, tB], seed) => {

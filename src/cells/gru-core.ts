@@ -16,6 +16,7 @@
  * @module
  */
 import { allocFloat32 } from '../kernel/alloc.js';
+import { sigmoidScalar } from '../kernel/activations.js';
 import { addBiasRows } from '../kernel/elementwise.js';
 import { gemm } from '../kernel/gemm.js';
 import { addColumnSums } from '../kernel/reduce.js';
@@ -96,8 +97,8 @@ export class GruCore implements CellCore {
         const gRow = b * G, sRow = b * H, cRow = b * C;
         for (let j = 0; j < H; j++) {
           const k = gRow + j;
-          const r = sigm(xg[k] + gh[k]);
-          const z = sigm(xg[k + H] + gh[k + H]);
+          const r = sigmoidScalar(xg[k] + gh[k]);
+          const z = sigmoidScalar(xg[k + H] + gh[k + H]);
           const gn = gh[k + 2 * H];
           const n = Math.tanh(xg[k + 2 * H] + r * gn);
           h[sRow + j] = (1 - z) * n + z * hPrev[sRow + j];
@@ -120,7 +121,7 @@ export class GruCore implements CellCore {
     for (let b = 0; b < B; b++) {
       const gRow = b * G, zRow = b * H2, sRow = b * H;
       for (let j = 0; j < H; j++) {
-        const r = sigm(xg[gRow + j] + gh[zRow + j]);
+        const r = sigmoidScalar(xg[gRow + j] + gh[zRow + j]);
         rh[sRow + j] = r * hPrev[sRow + j];
         gh[zRow + j] = r; // keep r; its pre-activation is no longer needed
       }
@@ -132,7 +133,7 @@ export class GruCore implements CellCore {
       const gRow = b * G, zRow = b * H2, sRow = b * H, cRow = b * C;
       for (let j = 0; j < H; j++) {
         const r = gh[zRow + j];
-        const z = sigm(xg[gRow + H + j] + gh[zRow + H + j]);
+        const z = sigmoidScalar(xg[gRow + H + j] + gh[zRow + H + j]);
         const n = Math.tanh(xg[gRow + 2 * H + j] + gn[sRow + j]);
         h[sRow + j] = (1 - z) * n + z * hPrev[sRow + j];
         if (cache !== null) {
@@ -232,10 +233,4 @@ export class GruCore implements CellCore {
   projectInputBackward(dx: Float32Array | null, dxg: Float32Array, x: Float32Array, rows: number): void {
     projectInputBackward(this.weights, dx, dxg, x, rows, this.inputSize, this.gateSize);
   }
-}
-
-function sigm(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
 }

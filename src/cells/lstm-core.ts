@@ -14,6 +14,7 @@
  * @module
  */
 import { allocFloat32 } from '../kernel/alloc.js';
+import { sigmoidScalar } from '../kernel/activations.js';
 import { addBiasRows } from '../kernel/elementwise.js';
 import { gemm } from '../kernel/gemm.js';
 import { addColumnSums } from '../kernel/reduce.js';
@@ -70,10 +71,10 @@ export class LstmCore implements CellCore {
       const cRow = b * C;
       for (let j = 0; j < H; j++) {
         const k = gRow + j;
-        const i = sigm(xg[k] + gh[k]);
-        const f = sigm(xg[k + H] + gh[k + H]);
+        const i = sigmoidScalar(xg[k] + gh[k]);
+        const f = sigmoidScalar(xg[k + H] + gh[k + H]);
         const g = Math.tanh(xg[k + 2 * H] + gh[k + 2 * H]);
-        const o = sigm(xg[k + 3 * H] + gh[k + 3 * H]);
+        const o = sigmoidScalar(xg[k + 3 * H] + gh[k + 3 * H]);
         const cNew = f * cPrev[sRow + j] + i * g;
         const tc = Math.tanh(cNew);
         c[sRow + j] = cNew;
@@ -135,10 +136,4 @@ export class LstmCore implements CellCore {
   projectInputBackward(dx: Float32Array | null, dxg: Float32Array, x: Float32Array, rows: number): void {
     projectInputBackward(this.weights, dx, dxg, x, rows, this.inputSize, this.gateSize);
   }
-}
-
-function sigm(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
 }

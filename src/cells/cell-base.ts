@@ -6,7 +6,7 @@
 import { ConfigError, ShapeError } from '../errors.js';
 import { allocFloat32 } from '../kernel/alloc.js';
 import { createRng, type Rng } from '../kernel/rng.js';
-import { ParamStore, type Parameter, type StateDict, type Module } from '../layers/param-store.js';
+import { ParamStore, StoreModule } from '../layers/param-store.js';
 import { checkKnownKeys, checkPositiveInt, fmtShape } from '../shapes.js';
 import { checkTensor, type Tensor } from '../tensor.js';
 import type { CellCore, CellKind } from './cell-core.js';
@@ -167,7 +167,7 @@ export function cellParamSpecs(I: number, H: number, gates: number, bias: boolea
  * {@link GRUCell}.
  * @category Cells
  */
-export abstract class CellBase<TState extends HiddenState> implements Module {
+export abstract class CellBase<TState extends HiddenState> extends StoreModule {
   /** I: input features. */
   readonly inputSize: number;
   /** H: hidden units. */
@@ -185,6 +185,7 @@ export abstract class CellBase<TState extends HiddenState> implements Module {
 
   /** @internal */
   protected constructor(o: ResolvedCellOptions, gates: number) {
+    super();
     this.inputSize = o.inputSize;
     this.hiddenSize = o.hiddenSize;
     this.bias = o.bias;
@@ -283,35 +284,6 @@ export abstract class CellBase<TState extends HiddenState> implements Module {
     return cache.grads;
   }
 
-  /**
-   * The parameters (views into the flat buffers).
-   * @returns `weight_ih`, `weight_hh` and, with bias, `bias_ih`, `bias_hh`.
-   */
-  parameters(): Parameter[] {
-    return this.params.parameters();
-  }
-
-  /**
-   * Copies the weights out with PyTorch names.
-   * @returns the state dict.
-   */
-  stateDict(): StateDict {
-    return this.params.stateDict();
-  }
-
-  /**
-   * Loads weights by PyTorch name (a `torch.nn.LSTMCell` state dict loads as is).
-   * @param dict - name → { shape, data }.
-   * @throws ShapeError listing every missing, unexpected or mis-shaped tensor.
-   */
-  loadStateDict(dict: StateDict): void {
-    this.params.loadStateDict(dict);
-  }
-
-  /** Sets every parameter gradient to zero. */
-  zeroGrad(): void {
-    this.params.zeroGrad();
-  }
 
   private scratch: Float32Array = allocFloat32(0);
   private stepScratch(B: number): Float32Array {

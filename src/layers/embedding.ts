@@ -13,7 +13,7 @@ import { initNormal } from '../kernel/init.js';
 import { createRng, type Rng } from '../kernel/rng.js';
 import { checkKnownKeys, checkPositiveInt, describe, fmtShape } from '../shapes.js';
 import { checkIndexTensor, shapeSize, unravel, type IndexTensor, type Tensor } from '../tensor.js';
-import { ParamStore, type Module, type Parameter, type StateDict } from './param-store.js';
+import { ParamStore, StoreModule } from './param-store.js';
 import type { Tape } from './tape.js';
 
 /**
@@ -53,7 +53,7 @@ const EMBEDDING_KEYS: readonly string[] = ['numEmbeddings', 'embeddingDim', 'pad
  * ```
  * @category Layers
  */
-export class Embedding implements Module {
+export class Embedding extends StoreModule {
   /** V: vocabulary size. */
   readonly numEmbeddings: number;
   /** E: vector size. */
@@ -70,6 +70,7 @@ export class Embedding implements Module {
    * @throws ConfigError on a missing, unknown or invalid option (paddingIdx outside [−V, V)).
    */
   constructor(opts: EmbeddingOptions) {
+    super();
     const where = 'Embedding';
     if (typeof opts !== 'object' || opts === null) throw new ConfigError(`${where}: options must be an object.`);
     checkKnownKeys(where, opts, EMBEDDING_KEYS);
@@ -148,33 +149,4 @@ export class Embedding implements Module {
     return y;
   }
 
-  /**
-   * The parameters (views into the flat buffer).
-   * @returns `[weight]`.
-   */
-  parameters(): Parameter[] {
-    return this.params.parameters();
-  }
-
-  /**
-   * Copies the table out with its PyTorch name.
-   * @returns the state dict (`weight`).
-   */
-  stateDict(): StateDict {
-    return this.params.stateDict();
-  }
-
-  /**
-   * Loads the table by PyTorch name (a `torch.nn.Embedding` state dict loads as is).
-   * @param dict - name → { shape, data }.
-   * @throws ShapeError listing every missing, unexpected or mis-shaped tensor.
-   */
-  loadStateDict(dict: StateDict): void {
-    this.params.loadStateDict(dict);
-  }
-
-  /** Sets the gradient to zero. */
-  zeroGrad(): void {
-    this.params.zeroGrad();
-  }
 }

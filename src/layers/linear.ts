@@ -18,7 +18,7 @@ import { allocFloat32 } from '../kernel/alloc.js';
 import { createRng, type Rng } from '../kernel/rng.js';
 import { checkKnownKeys, checkPositiveInt, fmtShape, shapeMessage } from '../shapes.js';
 import { checkTensor, shapeSize, type Tensor } from '../tensor.js';
-import { ParamStore, type Module, type Parameter, type StateDict } from './param-store.js';
+import { ParamStore, StoreModule } from './param-store.js';
 import type { Tape } from './tape.js';
 
 /**
@@ -76,7 +76,7 @@ const LINEAR_KEYS: readonly string[] = ['inFeatures', 'outFeatures', 'bias', 'in
  * ```
  * @category Layers
  */
-export class Linear implements Module {
+export class Linear extends StoreModule {
   /** I: input features. */
   readonly inFeatures: number;
   /** O: output features. */
@@ -95,6 +95,7 @@ export class Linear implements Module {
    * @throws ConfigError on a missing, unknown or invalid option.
    */
   constructor(opts: LinearOptions) {
+    super();
     const where = 'Linear';
     if (typeof opts !== 'object' || opts === null) throw new ConfigError(`${where}: options must be an object.`);
     checkKnownKeys(where, opts, LINEAR_KEYS);
@@ -176,33 +177,4 @@ export class Linear implements Module {
     return y;
   }
 
-  /**
-   * The parameters (views into the flat buffers).
-   * @returns `weight` and, with bias, `bias`.
-   */
-  parameters(): Parameter[] {
-    return this.params.parameters();
-  }
-
-  /**
-   * Copies the weights out with PyTorch names.
-   * @returns the state dict (`weight`, `bias`).
-   */
-  stateDict(): StateDict {
-    return this.params.stateDict();
-  }
-
-  /**
-   * Loads weights by PyTorch name (a `torch.nn.Linear` state dict loads as is).
-   * @param dict - name → { shape, data }.
-   * @throws ShapeError listing every missing, unexpected or mis-shaped tensor.
-   */
-  loadStateDict(dict: StateDict): void {
-    this.params.loadStateDict(dict);
-  }
-
-  /** Sets every parameter gradient to zero. */
-  zeroGrad(): void {
-    this.params.zeroGrad();
-  }
 }

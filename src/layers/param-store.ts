@@ -264,3 +264,49 @@ export function zeroGrad(module: Module): void {
   for (const p of module.parameters()) p.grad.fill(0);
 }
 
+
+/**
+ * Base class of every module whose parameters live in one {@link ParamStore}: it provides
+ * `parameters`, `stateDict`, `loadStateDict` and `zeroGrad` from `params`.
+ * @example
+ * ```ts
+ * class Scale extends StoreModule {
+ *   readonly params = new ParamStore([{ name: 'weight', shape: [4] }]);
+ * }
+ * ```
+ * @category Layers
+ */
+export abstract class StoreModule implements Module {
+  /** The flat parameters, with PyTorch names. */
+  abstract readonly params: ParamStore;
+
+  /**
+   * The parameters (views into the flat buffers), in declaration order.
+   * @returns the parameter list.
+   */
+  parameters(): Parameter[] {
+    return this.params.parameters();
+  }
+
+  /**
+   * Copies the weights out, by PyTorch name.
+   * @returns the state dict.
+   */
+  stateDict(): StateDict {
+    return this.params.stateDict();
+  }
+
+  /**
+   * Loads weights by name (the matching `torch.nn` module's state dict loads as is).
+   * @param dict - name → { shape, data }.
+   * @throws ShapeError listing every missing, unexpected or mis-shaped tensor; nothing is loaded then.
+   */
+  loadStateDict(dict: StateDict): void {
+    this.params.loadStateDict(dict);
+  }
+
+  /** Sets every parameter gradient to zero. */
+  zeroGrad(): void {
+    this.params.zeroGrad();
+  }
+}

@@ -8,7 +8,7 @@ import { cellParamSpecs } from '../cells/cell-base.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { allocFloat32 } from '../kernel/alloc.js';
 import type { Rng } from '../kernel/rng.js';
-import { ParamStore, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
+import { ParamStore, StoreModule } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import { fmtShape } from '../shapes.js';
 import { checkTensor, type Tensor } from '../tensor.js';
@@ -42,7 +42,7 @@ export interface LstmOutput extends RecurrentOutput {
  * Shared implementation of {@link RNN}, {@link LSTM} and {@link GRU}; use those classes.
  * @category Sequence
  */
-export abstract class RecurrentBase<TOut extends RecurrentOutput> implements Module {
+export abstract class RecurrentBase<TOut extends RecurrentOutput> extends StoreModule {
   /** I: features per step. */
   readonly inputSize: number;
   /** H: hidden units per direction. */
@@ -69,6 +69,7 @@ export abstract class RecurrentBase<TOut extends RecurrentOutput> implements Mod
 
   /** @internal */
   protected constructor(o: ResolvedRecurrentOptions, gates: number, makeCore: (store: ParamStore, suffix: string, I: number) => CellCore) {
+    super();
     this.inputSize = o.inputSize;
     this.hiddenSize = o.hiddenSize;
     this.numLayers = o.numLayers;
@@ -311,33 +312,4 @@ export abstract class RecurrentBase<TOut extends RecurrentOutput> implements Mod
     return this.checkState(where, 'c0', c0, B);
   }
 
-  /**
-   * The parameters, PyTorch names, in `torch.nn` order.
-   * @returns views into the flat buffers.
-   */
-  parameters(): Parameter[] {
-    return this.params.parameters();
-  }
-
-  /**
-   * Copies the weights out (PyTorch names).
-   * @returns the state dict.
-   */
-  stateDict(): StateDict {
-    return this.params.stateDict();
-  }
-
-  /**
-   * Loads a state dict by name; a PyTorch `nn.LSTM` / `nn.GRU` / `nn.RNN` state dict loads as is.
-   * @param dict - name → { shape, data }.
-   * @throws ShapeError listing every missing, unexpected or mis-shaped tensor.
-   */
-  loadStateDict(dict: StateDict): void {
-    this.params.loadStateDict(dict);
-  }
-
-  /** Sets every gradient to zero. */
-  zeroGrad(): void {
-    this.params.zeroGrad();
-  }
 }

@@ -52,7 +52,7 @@ export {
 
 // Layers
 export type { Parameter, StateDict, Module, ParamSpec } from './layers/param-store.js';
-export { ParamStore, stateDictOf, loadStateDictInto, prefixed, zeroGrad } from './layers/param-store.js';
+export { ParamStore, StoreModule, stateDictOf, loadStateDictInto, prefixed, zeroGrad } from './layers/param-store.js';
 
 // Cells
 export type { CellKind, CellCore, CellWeights } from './cells/cell-core.js';
@@ -200,5 +200,5 @@ export type {
   Seq2SeqStepOptions,
   TranslateOptions,
   Translation,
-} from './seq2seq/seq2seq.js';
+} from './seq2seq/seq2seq-options.js';
 export { Seq2Seq } from './seq2seq/seq2seq.js';

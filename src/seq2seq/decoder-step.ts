@@ -74,9 +74,19 @@ export interface StepViews {
  * Runs one step: embedding (+ feed), the cell stack, attention and the combine layer.
  * @param ids - token ids; row r reads `ids[idOffset + r]`.
  * @param feed - `[R, H]` previous h̃ (input feeding), or null for zeros.
+ * @param keepCache - save what backward needs (training).
  * @internal
  */
-export function decoderStep(p: DecoderParts, v: StepViews, ids: Int32Array, idOffset: number, feed: Float32Array | null, R: number, mem: MemoryViews): void {
+export function decoderStep(
+  p: DecoderParts,
+  v: StepViews,
+  ids: Int32Array,
+  idOffset: number,
+  feed: Float32Array | null,
+  R: number,
+  mem: MemoryViews,
+  keepCache: boolean,
+): void {
   const E = p.E, H = p.H, In0 = p.In0, M = p.M;
   const emb = p.embedding, x0 = v.x0;
   for (let r = 0; r < R; r++) {
@@ -92,14 +102,14 @@ export function decoderStep(p: DecoderParts, v: StepViews, ids: Int32Array, idOf
     const core = p.cores[l] as CellCore;
     const xg = v.xg[l] as Float32Array;
     core.projectInput(xg, l === 0 ? x0 : (v.h[l - 1] as Float32Array), R);
-    core.stepForward(v.h[l] as Float32Array, v.c[l] as Float32Array, v.cache[l] ?? null, xg, v.hPrev[l] as Float32Array, v.cPrev[l] as Float32Array, R);
+    core.stepForward(v.h[l] as Float32Array, v.c[l] as Float32Array, keepCache ? (v.cache[l] ?? null) : null, xg, v.hPrev[l] as Float32Array, v.cPrev[l] as Float32Array, R);
   }
   const top = v.h[p.L - 1] as Float32Array;
   if (p.attn === null) {
     v.htilde = top;
     return;
   }
-  p.attn.stepForward(v.context, v.weights, v.u, v.qp, top, mem.memory, mem.keys, mem.rowSource, mem.lengths, R, mem.S, mem.B);
+  p.attn.stepForward(v.context, v.weights, keepCache ? v.u : null, v.qp, top, mem.memory, mem.keys, mem.rowSource, mem.lengths, R, mem.S, mem.B);
   const C = M + H, concat = v.concat, ctx = v.context;
   for (let r = 0; r < R; r++) {
     const o = r * C;

@@ -40,6 +40,9 @@ export class DecoderWorkspace {
   readonly da: Float32Array; // [B, S]
   readonly dqp: Float32Array; // [T, B, A]
   readonly dKeys: Float32Array; // [S, B, keySize] (general, additive) or empty
+  readonly dHtildeSteps: Float32Array[]; // T views [B, H] of dHtilde
+  readonly dPreSteps: Float32Array[]; // T views [B, H] of dPre (attention)
+  readonly dqpSteps: Float32Array[]; // T views [B, A] of dqp (additive)
 
   constructor(
     readonly T: number,
@@ -117,6 +120,14 @@ export class DecoderWorkspace {
     this.da = allocFloat32(attn ? B * S : 0);
     this.dqp = allocFloat32(additive ? TB * A : 0);
     this.dKeys = allocFloat32(S * B * keySize);
+    this.dHtildeSteps = [];
+    this.dPreSteps = [];
+    this.dqpSteps = [];
+    for (let t = 0; t < T; t++) {
+      this.dHtildeSteps.push(view(this.dHtilde, t, H));
+      this.dPreSteps.push(view(this.dPre, t, H));
+      this.dqpSteps.push(view(this.dqp, t, A));
+    }
   }
 
   /** The top layer's outputs h̃ for all steps `[T, B, H]` (a view when there is no attention). */

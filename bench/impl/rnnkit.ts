@@ -14,9 +14,10 @@ function prepare(p: Point, data: Float32Array): Runner {
   const opts = { inputSize: p.I, hiddenSize: p.H, init: 'pytorch' as const, seed: 1 };
   const layer = p.cell === 'lstm' ? new LSTM(opts) : p.cell === 'gru' ? new GRU(opts) : new RNN(opts);
   const x: Tensor = { shape: [p.T, p.B, p.I], data };
+  // Named functions, so that bench/profile.ts can find the steps in a CPU profile.
   if (p.mode === 'infer') {
     return {
-      step: () => {
+      step: function rnnkitInferStep(): void {
         layer.forward(x);
       },
       dispose: () => {},
@@ -24,7 +25,7 @@ function prepare(p: Point, data: Float32Array): Runner {
   }
   const sgd = new SGD(layer, { lr: LR });
   return {
-    step: () => {
+    step: function rnnkitTrainStep(): void {
       const tape = new Tape();
       const r = layer.forward(x, { tape });
       tape.grad(r.output).fill(1); // dL/dy = 1: L = Σ output

@@ -189,7 +189,7 @@ export type { SampleDecodeOptions } from './seq2seq/sample-decode.js';
 export { sampleDecode } from './seq2seq/sample-decode.js';
 export type { BeamSearchOptions } from './seq2seq/beam-search.js';
 export { beamSearch } from './seq2seq/beam-search.js';
-export type { Seq2SeqPair, Seq2SeqBatch } from './seq2seq/seq2seq-batch.js';
+export type { Seq2SeqPair, Seq2SeqBatch, Seq2SeqDataset } from './seq2seq/seq2seq-batch.js';
 export { makeSeq2SeqBatch, seq2seqDataset } from './seq2seq/seq2seq-batch.js';
 export type {
   Seq2SeqOptions,

@@ -100,6 +100,19 @@ export function makeSeq2SeqBatch(pairs: readonly Seq2SeqPair[]): Seq2SeqBatch {
 }
 
 /**
+ * A training set of seq2seq pairs, with the source length of each pair for length bucketing.
+ * @category Seq2Seq
+ */
+export interface Seq2SeqDataset extends TrainDataset<Seq2SeqBatch> {
+  /**
+   * The length used to bucket pair `index` (its source length).
+   * @param index - the pair.
+   * @returns its length.
+   */
+  lengthOf(index: number): number;
+}
+
+/**
  * A {@link TrainDataset} over pairs, with `lengthOf` for the Trainer's length bucketing.
  * @param pairs - the training pairs (kept by reference).
  * @returns `{ length, batch(indices), lengthOf(i) }`.
@@ -111,7 +124,7 @@ export function makeSeq2SeqBatch(pairs: readonly Seq2SeqPair[]): Seq2SeqBatch {
  * ```
  * @category Seq2Seq
  */
-export function seq2seqDataset(pairs: readonly Seq2SeqPair[]): TrainDataset<Seq2SeqBatch> & { lengthOf(index: number): number } {
+export function seq2seqDataset(pairs: readonly Seq2SeqPair[]): Seq2SeqDataset {
   if (!Array.isArray(pairs)) throw new ConfigError(`seq2seqDataset: pairs must be an array of { source, target }, got ${describe(pairs)}.`);
   return {
     length: pairs.length,

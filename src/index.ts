@@ -47,8 +47,8 @@ export {
   kaimingUniform,
   kaimingNormal,
   pytorchRnnUniform,
-  orthogonal,
 } from './kernel/init.js';
+export { orthogonal } from './kernel/orthogonal.js';
 
 // Layers
 export type { Parameter, StateDict, Module, ParamSpec } from './layers/param-store.js';

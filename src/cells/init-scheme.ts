@@ -12,7 +12,8 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import { glorotUniform, initZeros, orthogonal, pytorchRnnUniform } from '../kernel/init.js';
+import { glorotUniform, initZeros, pytorchRnnUniform } from '../kernel/init.js';
+import { orthogonal } from '../kernel/orthogonal.js';
 import type { Rng } from '../kernel/rng.js';
 import type { CellKind, CellWeights } from './cell-core.js';
 

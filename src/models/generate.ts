@@ -3,6 +3,7 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
+import { describe } from '../shapes.js';
 import { createRng, type Rng } from '../kernel/rng.js';
 import type { Linear } from '../layers/linear.js';
 import type { IndexTensor, Tensor } from '../tensor.js';
@@ -31,7 +32,9 @@ export interface GenerateOptions extends SamplingOptions {
   rng?: Rng;
   /**
    * Ids forced at given output positions (acrostics: the first character of each line).
-   * Position i is the i-th generated token.
+   * Position i is the i-th generated token; positions are integers in [0, maxLength) and ids in
+   * [0, V). Generation does not stop before the last forced position: until then the stop token
+   * is never sampled, so every forced id is in the output.
    */
   forced?: ReadonlyMap<number, number>;
 }
@@ -59,6 +62,7 @@ export function generateTokens(
   if (!Number.isInteger(opts.maxLength) || opts.maxLength < 1) throw new ConfigError(`${where}: maxLength must be a positive integer, got ${String(opts.maxLength)}.`);
   if (opts.seed !== undefined && opts.rng !== undefined) throw new ConfigError(`${where}: pass either seed or rng, not both.`);
   const rng = opts.rng ?? createRng(opts.seed ?? 0);
+  const lastForced = checkForced(where, opts.forced, opts.maxLength, V);
   const embed: StepInput = stepInput ?? ((ids) => backbone.embed(where, ids, undefined));
   const sampler = new TokenSampler(V);
   const rnn = backbone.rnn;
@@ -78,10 +82,28 @@ export function generateTokens(
   const out: number[] = [];
   for (let i = 0; i < opts.maxLength; i++) {
     const forced = opts.forced?.get(i);
-    const id = forced ?? sampler.pick(logits, 0, sampling, rng, opts.excludeToken ?? -1);
+    const noStop = i < lastForced ? (opts.stopToken ?? -1) : -1;
+    const id = forced ?? sampler.pick(logits, 0, sampling, rng, opts.excludeToken ?? -1, noStop);
     if (forced === undefined && id === opts.stopToken) break;
     out.push(id);
     if (i + 1 < opts.maxLength) logits = run([id]);
   }
   return out;
+}
+
+/** Validates `forced` and returns its last position (−1 when there is none). */
+function checkForced(where: string, forced: unknown, maxLength: number, V: number): number {
+  if (forced === undefined) return -1;
+  if (!(forced instanceof Map)) throw new ConfigError(`${where}: forced must be a Map from output position to token id, got ${describe(forced)}.`);
+  let last = -1;
+  for (const [pos, id] of forced as Map<unknown, unknown>) {
+    if (typeof pos !== 'number' || !Number.isInteger(pos) || pos < 0 || pos >= maxLength) {
+      throw new ConfigError(`${where}: forced position ${describe(pos)} is outside [0, maxLength=${maxLength}).`);
+    }
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= V) {
+      throw new ConfigError(`${where}: forced id ${describe(id)} at position ${pos} is outside [0, V=${V}).`);
+    }
+    if (pos > last) last = pos;
+  }
+  return last;
 }

@@ -60,15 +60,16 @@ export class TokenSampler {
    * @param opts - temperature and top-k.
    * @param rng - the generator (used only when temperature > 0).
    * @param exclude - a token id never to pick (e.g. PAD), or −1.
+   * @param exclude2 - a second id never to pick, or −1 (default).
    * @returns the chosen id (ties: the lowest id).
    */
-  pick(logits: Float32Array, offset: number, opts: { temperature: number; topK: number }, rng: Rng, exclude: number = -1): number {
+  pick(logits: Float32Array, offset: number, opts: { temperature: number; topK: number }, rng: Rng, exclude: number = -1, exclude2: number = -1): number {
     const V = this.vocabSize;
     if (opts.temperature === 0) {
       let best = -1;
       let bestV = -Infinity;
       for (let j = 0; j < V; j++) {
-        if (j === exclude) continue;
+        if (j === exclude || j === exclude2) continue;
         const v = logits[offset + j] as number;
         if (v > bestV || best < 0) {
           bestV = v;
@@ -79,9 +80,9 @@ export class TokenSampler {
     }
     const inv = 1 / opts.temperature;
     let max = -Infinity;
-    for (let j = 0; j < V; j++) if (j !== exclude && (logits[offset + j] as number) > max) max = logits[offset + j] as number;
+    for (let j = 0; j < V; j++) if (j !== exclude && j !== exclude2 && (logits[offset + j] as number) > max) max = logits[offset + j] as number;
     const p = this.probs;
-    for (let j = 0; j < V; j++) p[j] = j === exclude ? 0 : Math.exp(((logits[offset + j] as number) - max) * inv);
+    for (let j = 0; j < V; j++) p[j] = j === exclude || j === exclude2 ? 0 : Math.exp(((logits[offset + j] as number) - max) * inv);
     if (opts.topK > 0 && opts.topK < V) {
       // Keep the k largest: find the k-th largest by partial selection on an index array.
       const ord = this.order;

@@ -136,7 +136,7 @@ export function logSumExpRow(logits: Float32Array, r: number, V: number): number
 export class AttentionRecorder {
   private readonly data: Float32Array;
   constructor(
-    private readonly B: number,
+    B: number,
     private readonly maxLength: number,
     private readonly S: number,
   ) {

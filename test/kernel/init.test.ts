@@ -10,9 +10,9 @@ import {
   initZeros,
   kaimingNormal,
   kaimingUniform,
-  orthogonal,
   pytorchRnnUniform,
 } from '../../src/kernel/init.js';
+import { orthogonal } from '../../src/kernel/orthogonal.js';
 import { createRng } from '../../src/kernel/rng.js';
 import type { Rng } from '../../src/kernel/rng.js';
 

@@ -112,6 +112,16 @@ describe('generation and blanks', () => {
     const forced = lm.generate({ prompt: [1], maxLength: 6, temperature: 0, forced: new Map([[0, 5], [3, 7]]) });
     expect(forced[0]).toBe(5);
     expect(forced[3]).toBe(7);
+    // The stop token is not sampled before the last forced position: make the greedy first pick the stop token.
+    const stop = lm.generate({ prompt: [1], maxLength: 1, temperature: 0 })[0] as number;
+    expect(lm.generate({ prompt: [1], maxLength: 6, temperature: 0, stopToken: stop })).toEqual([]);
+    const held = lm.generate({ prompt: [1], maxLength: 6, temperature: 0, stopToken: stop, forced: new Map([[4, 5]]) });
+    expect(held.length).toBeGreaterThanOrEqual(5);
+    expect(held[4]).toBe(5);
+    expect(held.slice(0, 4)).not.toContain(stop);
+    expect(() => lm.generate({ prompt: [1], maxLength: 6, forced: new Map([[6, 1]]) })).toThrow('forced position 6 is outside [0, maxLength=6)');
+    expect(() => lm.generate({ prompt: [1], maxLength: 6, forced: new Map([[2, 8]]) })).toThrow('forced id 8 at position 2 is outside [0, V=8)');
+    expect(() => lm.generate({ prompt: [1], maxLength: 6, forced: { 0: 1 } as unknown as Map<number, number> })).toThrow(/forced must be a Map/);
     expect(() => lm.generate({ prompt: [], maxLength: 3 })).toThrow(/prompt must hold at least one/);
     expect(() => lm.generate({ prompt: [9], maxLength: 3 })).toThrow(/outside \[0, V=8\)/);
     const bi = new ManyToMany({ vocabSize: 8, hiddenSize: 4, outputSize: 8, bidirectional: true });

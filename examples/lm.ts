@@ -34,7 +34,8 @@
  * Run:
  *   npm run example:lm                 full: char LM ch.1–100 → ch.101–110, word LM, blank filler
  *   npm run example:lm -- --quick      quick: char LM ch.1–3 → ch.4, small blank-filler check
- * Flags: --seed N.
+ * Flags: --seed N; --parts char,word,blank (a comma-separated subset, e.g. `--parts word`).
+ * The fill-in-the-blank part lives in examples/lm/blank.ts.
  */
 import { pathToFileURL } from 'node:url';
 import {
@@ -47,15 +48,17 @@ import {
   Trainer,
   Vocab,
   wordTokenize,
-  createRng,
   type IndexTensor,
   type StepContext,
   type StepOutput,
-  type Tape,
   type Tensor,
   type TrainDataset,
 } from '../src/index.js';
 import { loadMobyDick, mobyChapters } from './data/moby-dick.js';
+import { blankFiller, type BlankConfig, type BlankResult } from './lm/blank.js';
+import { countParams, pct, stopwatch } from './lm/common.js';
+
+export type { BlankConfig, BlankResult, BlankScores } from './lm/blank.js';
 
 // ───────────────────────────────────────────────────────────────────────────── options / results
 
@@ -69,6 +72,8 @@ export interface LmRunOptions {
   log?: (line: string) => void;
   /** Draw a progress bar on stderr (TTY only); default false. */
   progress?: boolean;
+  /** Parts to run (default: char and blank in quick mode, all three in full mode). */
+  parts?: readonly LmPart[];
 }
 
 /** Character-LM results. */
@@ -108,37 +113,12 @@ export interface WordLmResult {
   readonly sample: string;
 }
 
-/** Top-1 / top-5 of one blank filler. */
-export interface BlankScores {
-  readonly top1: number;
-  readonly top5: number;
-  /** Mean cross-entropy (nats) of the hidden word. */
-  readonly loss: number;
-  readonly parameters: number;
-  readonly seconds: number;
-  readonly cpuSeconds: number;
-}
-
-/** Fill-in-the-blank results. */
-export interface BlankResult {
-  readonly train: readonly [number, number];
-  readonly test: readonly [number, number];
-  /** Vocabulary size (words + specials + <mask>). */
-  readonly vocabSize: number;
-  /** Test sentences (one blank each). */
-  readonly sentences: number;
-  readonly bidirectional: BlankScores;
-  readonly unidirectional: BlankScores;
-  /** Top-1 of predicting the most frequent training word at every blank. */
-  readonly mostFrequent: number;
-}
-
 /** What {@link run} returns. */
 export interface LmResult {
   readonly mode: 'quick' | 'full';
-  readonly char: CharLmResult;
+  readonly char: CharLmResult | null;
   readonly word: WordLmResult | null;
-  readonly blank: BlankResult;
+  readonly blank: BlankResult | null;
 }
 
 // ───────────────────────────────────────────────────────────────────────────── configurations
@@ -157,6 +137,9 @@ export interface CharConfig {
 }
 
 export interface WordConfig {
+  train: readonly [number, number];
+  test: readonly [number, number];
+  vocabWords: number;
   hiddenSize: number;
   embeddingDim: number;
   streams: number;
@@ -165,48 +148,19 @@ export interface WordConfig {
   lr: number;
 }
 
-export interface BlankConfig {
-  train: readonly [number, number];
-  test: readonly [number, number];
-  vocabWords: number;
-  hiddenSize: number;
-  embeddingDim: number;
-  maxLen: number;
-  batchSize: number;
-  epochs: number;
-  lr: number;
-}
 
-const QUICK = {
-  char: { train: [1, 3], test: [4, 4], target: 3.3, minCount: 2, hiddenSize: 64, embeddingDim: 16, streams: 8, chunk: 32, epochs: 2, lr: 1e-2 } as CharConfig,
-  blank: { train: [1, 20], test: [21, 30], vocabWords: 300, hiddenSize: 32, embeddingDim: 32, maxLen: 32, batchSize: 8, epochs: 2, lr: 1e-2 } as BlankConfig,
+const QUICK: { char: CharConfig; word: WordConfig; blank: BlankConfig } = {
+  char: { train: [1, 3], test: [4, 4], target: 3.3, minCount: 2, hiddenSize: 64, embeddingDim: 16, streams: 8, chunk: 32, epochs: 2, lr: 1e-2 },
+  // Not run by default in quick mode (--parts word): a reduced word LM, no target.
+  word: { train: [1, 30], test: [31, 35], vocabWords: 1000, hiddenSize: 64, embeddingDim: 32, streams: 8, chunk: 32, epochs: 2, lr: 1e-2 },
+  blank: { train: [1, 20], test: [21, 30], vocabWords: 300, hiddenSize: 32, embeddingDim: 32, maxLen: 32, batchSize: 8, epochs: 2, lr: 1e-2 },
 };
 
-const FULL = {
-  char: { train: [1, 100], test: [101, 110], target: 2.3, minCount: 5, hiddenSize: 128, embeddingDim: 32, streams: 32, chunk: 64, epochs: 2, lr: 3e-3 } as CharConfig,
-  word: { hiddenSize: 128, embeddingDim: 64, streams: 32, chunk: 32, epochs: 2, lr: 3e-3 } as WordConfig,
-  blank: { train: [1, 100], test: [101, 110], vocabWords: 5000, hiddenSize: 128, embeddingDim: 64, maxLen: 48, batchSize: 32, epochs: 2, lr: 3e-3 } as BlankConfig,
+const FULL: { char: CharConfig; word: WordConfig; blank: BlankConfig } = {
+  char: { train: [1, 100], test: [101, 110], target: 2.3, minCount: 5, hiddenSize: 128, embeddingDim: 32, streams: 32, chunk: 16, epochs: 2, lr: 1e-2 },
+  word: { train: [1, 100], test: [101, 110], vocabWords: 5000, hiddenSize: 128, embeddingDim: 64, streams: 8, chunk: 32, epochs: 4, lr: 1e-2 },
+  blank: { train: [1, 100], test: [101, 110], vocabWords: 5000, hiddenSize: 128, embeddingDim: 64, maxLen: 48, batchSize: 32, epochs: 2, lr: 3e-3 },
 };
-
-// ───────────────────────────────────────────────────────────────────────────── small helpers
-
-/** CPU + wall clock of a stage. */
-function stopwatch(): () => { seconds: number; cpuSeconds: number } {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  return () => {
-    const c = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
-  };
-}
-
-function countParams(model: ManyToMany): number {
-  let n = 0;
-  for (const p of model.parameters()) n += p.value.length;
-  return n;
-}
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
 // ───────────────────────────────────────────────────────────────────────────── n-gram baselines
 
@@ -455,15 +409,15 @@ export async function charLm(cfg: CharConfig, seed: number, log: (line: string) 
 // ───────────────────────────────────────────────────────────────────────────── word LM
 
 export async function wordLm(cfg: WordConfig, seed: number, log: (line: string) => void, progress: boolean): Promise<WordLmResult> {
-  const trWords = wordTokenize(mobyChapters(1, 100));
-  const teWords = wordTokenize(mobyChapters(101, 110));
-  const vocab = Vocab.build([trWords], { maxSize: 5004 });
+  const trWords = wordTokenize(mobyChapters(cfg.train[0], cfg.train[1]));
+  const teWords = wordTokenize(mobyChapters(cfg.test[0], cfg.test[1]));
+  const vocab = Vocab.build([trWords], { maxSize: cfg.vocabWords + 4 });
   const V = vocab.size;
   const tr = Int32Array.from(vocab.encode(trWords));
   const te = Int32Array.from(vocab.encode(teWords));
   const the = vocab.encode(['the'])[0] as number;
   const baselines = wordBaselines(tr, te, V, the);
-  log(`word LM: ch.1–100 (${tr.length} words) → ch.101–110 (${te.length} words, ${pct(te.filter((w) => w === Vocab.UNK).length / te.length)} <unk>); V = ${V}; LSTM H=${cfg.hiddenSize}, E=${cfg.embeddingDim}`);
+  log(`word LM: ${span(cfg.train)} (${tr.length} words) → ${span(cfg.test)} (${te.length} words, ${pct(te.filter((w) => w === Vocab.UNK).length / te.length)} <unk>); V = ${V}; LSTM H=${cfg.hiddenSize}, E=${cfg.embeddingDim}`);
   const model = new ManyToMany({ vocabSize: V, embeddingDim: cfg.embeddingDim, hiddenSize: cfg.hiddenSize, outputSize: V, seed });
   // The test text as one stream, so every word but the first is predicted (as for the baselines).
   const trainSet = streamDataset(tr, cfg.streams, cfg.chunk);
@@ -484,272 +438,88 @@ export async function wordLm(cfg: WordConfig, seed: number, log: (line: string) 
   };
 }
 
-// ───────────────────────────────────────────────────────────────────────────── fill-in-the-blank
-
-/** Word-id sentences of chapters from…to: split at . ! ?, at most `maxLen` words (longer ones are cut into pieces), at least 4. */
-function sentences(from: number, to: number, vocab: Vocab, maxLen: number): Int32Array[] {
-  const out: Int32Array[] = [];
-  for (const s of mobyChapters(from, to).split(/[.!?]+/)) {
-    const ids = vocab.encode(wordTokenize(s));
-    for (let i = 0; i < ids.length; i += maxLen) {
-      const piece = ids.slice(i, i + maxLen);
-      if (piece.length >= 4) out.push(Int32Array.from(piece));
-    }
-  }
-  return out;
-}
-
-/** A padded batch with blanks. */
-interface BlankBatch {
-  /** `[T, B]` ids with <mask> at the blanks, PAD after each sentence's end. */
-  readonly x: IndexTensor;
-  readonly lengths: Int32Array;
-  /** Flat row t·B + b of every blank. */
-  readonly rows: Int32Array;
-  /** `[M]` the hidden word of every blank. */
-  readonly targets: IndexTensor;
-}
-
-/** Puts sentences into a `[T, B]` batch with the given blanks (a list of positions per sentence). */
-function blankBatch(sents: readonly Int32Array[], blanks: readonly (readonly number[])[], mask: number): BlankBatch {
-  const B = sents.length;
-  let T = 0, M = 0;
-  for (let b = 0; b < B; b++) (T = Math.max(T, sents[b]!.length)), (M += blanks[b]!.length);
-  const x = new Int32Array(T * B); // PAD = 0
-  const lengths = new Int32Array(B);
-  const rows = new Int32Array(M), targets = new Int32Array(M);
-  let m = 0;
-  for (let b = 0; b < B; b++) {
-    const s = sents[b]!;
-    lengths[b] = s.length;
-    for (let t = 0; t < s.length; t++) x[t * B + b] = s[t] as number;
-    for (const t of blanks[b]!) {
-      x[t * B + b] = mask;
-      rows[m] = t * B + b;
-      targets[m++] = s[t] as number;
-    }
-  }
-  return { x: { shape: [T, B], data: x }, lengths, rows, targets: { shape: [M], data: targets } };
-}
-
-/**
- * Rows `rows` of `x` `[T, B, F]` as `[M, F]`, recorded on the tape: the head then runs only at the
- * blanks instead of at every word (with V = 5,005 the head dominates the cost otherwise).
- */
-function gatherRows(x: Tensor, rows: Int32Array, tape: Tape | undefined): Tensor {
-  const F = x.shape[2] as number;
-  const M = rows.length;
-  const out: Tensor = { shape: [M, F], data: new Float32Array(M * F) };
-  for (let m = 0; m < M; m++) out.data.set(x.data.subarray(rows[m]! * F, rows[m]! * F + F), m * F);
-  if (tape) {
-    tape.push(() => {
-      if (!tape.hasGrad(out)) return;
-      const dy = tape.grad(out), dx = tape.grad(x);
-      for (let m = 0; m < M; m++) {
-        const o = rows[m]! * F;
-        for (let f = 0; f < F; f++) dx[o + f] += dy[m * F + f]!;
-      }
-    });
-  }
-  return out;
-}
-
-/** Logits `[M, V]` at the blanks of a batch. */
-function blankLogits(model: ManyToMany, batch: BlankBatch, tape: Tape | undefined): Tensor {
-  const e = model.backbone.embed('blank', batch.x, tape);
-  const { output } = model.backbone.rnn.forward(e, { lengths: batch.lengths, ...(tape ? { tape } : {}) });
-  return model.head.forward(gatherRows(output, batch.rows, tape), tape);
-}
-
-/** Hits of the target among the k best real words (ids 4 … V − 2: no specials, <unk> or <mask>). */
-function topKHits(logits: Tensor, targets: Int32Array, k: number, first: number, end: number): { top1: number; topK: number } {
-  const V = logits.shape[1] as number;
-  let top1 = 0, topK = 0;
-  for (let m = 0; m < targets.length; m++) {
-    const o = m * V;
-    const zt = logits.data[o + targets[m]!]!;
-    let above = 0; // real words scoring higher than the target (ties count against it)
-    for (let v = first; v < end; v++) if (v !== targets[m] && logits.data[o + v]! >= zt) above++;
-    if (above === 0) top1++;
-    if (above < k) topK++;
-  }
-  return { top1, topK };
-}
-
-export async function blankFiller(cfg: BlankConfig, seed: number, log: (line: string) => void, progress: boolean): Promise<BlankResult> {
-  const trWords = wordTokenize(mobyChapters(cfg.train[0], cfg.train[1]));
-  const vocab = Vocab.build([trWords], { maxSize: cfg.vocabWords + 4 });
-  const MASK = vocab.size; // one extra id after the vocabulary
-  const V = vocab.size + 1;
-  const trainSents = sentences(cfg.train[0], cfg.train[1], vocab, cfg.maxLen);
-  // One blank per test sentence, at a random in-vocabulary word (fixed seed: the same test for every run).
-  const pick = createRng(2026);
-  const testSents: Int32Array[] = [];
-  const testBlanks: number[][] = [];
-  for (const s of sentences(cfg.test[0], cfg.test[1], vocab, cfg.maxLen)) {
-    const known = [...s.keys()].filter((t) => s[t] !== Vocab.UNK);
-    if (known.length === 0) continue;
-    testSents.push(s);
-    testBlanks.push([known[pick.int(known.length)] as number]);
-  }
-  const counts = new Float64Array(V);
-  for (const s of trainSents) for (const w of s) counts[w]++;
-  let frequent = 4;
-  for (let v = 4; v < vocab.size; v++) if (counts[v]! > counts[frequent]!) frequent = v;
-  const mostFrequent = testSents.filter((s, i) => s[testBlanks[i]![0]!] === frequent).length / testSents.length;
-  log(
-    `fill-in-the-blank: ch.${cfg.train[0]}–${cfg.train[1]} (${trainSents.length} sentences) → ch.${cfg.test[0]}–${cfg.test[1]} (${testSents.length} sentences, one blank each); ` +
-      `V = ${V} (${cfg.vocabWords} words + specials + <mask>); LSTM H=${cfg.hiddenSize}, E=${cfg.embeddingDim}; 15 % of the words of each training sentence masked`,
-  );
-
-  const runOne = async (bidirectional: boolean): Promise<{ model: ManyToMany; scores: BlankScores }> => {
-    const label = bidirectional ? 'blank bi' : 'blank uni';
-    const model = new ManyToMany({ vocabSize: V, embeddingDim: cfg.embeddingDim, hiddenSize: cfg.hiddenSize, outputSize: V, bidirectional, paddingIdx: Vocab.PAD, seed });
-    const maskRng = createRng(seed * 104729 + 3);
-    const train: TrainDataset<BlankBatch> = {
-      length: trainSents.length,
-      batch: (idx) => {
-        const sents = idx.map((i) => trainSents[i]!);
-        const blanks = sents.map((s) => {
-          const known = [...s.keys()].filter((t) => s[t] !== Vocab.UNK);
-          const k = Math.max(1, Math.round(0.15 * s.length));
-          maskRng.shuffle(known);
-          return known.slice(0, k);
-        });
-        return blankBatch(sents, blanks, MASK);
-      },
-    };
-    const test: TrainDataset<BlankBatch> = {
-      length: testSents.length,
-      batch: (idx) => blankBatch(idx.map((i) => testSents[i]!), idx.map((i) => testBlanks[i]!), MASK),
-    };
-    const optimizer = new Adam(model, { lr: cfg.lr });
-    const totalSteps = cfg.epochs * Math.ceil(trainSents.length / cfg.batchSize);
-    const schedule = new CosineWithWarmup(optimizer, { warmupSteps: Math.min(20, totalSteps - 1), totalSteps, minLr: cfg.lr / 10 });
-    const trainer = new Trainer<BlankBatch>({
-      model,
-      optimizer,
-      schedule,
-      scheduleEvery: 'batch',
-      batchSize: cfg.batchSize,
-      seed,
-      lengthOf: (i) => trainSents[i]!.length,
-      step: (b, ctx) => {
-        const logits = blankLogits(model, b, ctx.tape ?? undefined);
-        const { loss, count } = crossEntropy(logits, b.targets, ctx.tape ? { tape: ctx.tape } : {});
-        return { loss, count, correct: topKHits(logits, b.targets.data, 1, 4, V - 1).top1 };
-      },
-    });
-    const bar = progress ? new ProgressBar({ label }) : null;
-    const watch = stopwatch();
-    await trainer.fit(train, {
-      epochs: cfg.epochs,
-      ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
-      callbacks: {
-        onEpochEnd: (r) => {
-          bar?.done();
-          log(`${label} epoch ${r.epoch + 1}/${cfg.epochs}: train loss ${r.train.loss.toFixed(3)}, top-1 ${pct(r.train.accuracy ?? 0)} (${r.seconds.toFixed(0)} s)`);
-        },
-      },
-    });
-    const time = watch();
-    let top1 = 0, top5 = 0, lossSum = 0;
-    for (let i = 0; i < testSents.length; i += 64) {
-      const idx: number[] = [];
-      for (let j = i; j < Math.min(i + 64, testSents.length); j++) idx.push(j);
-      const b = test.batch(idx);
-      const logits = blankLogits(model, b, undefined);
-      const hits = topKHits(logits, b.targets.data, 5, 4, V - 1);
-      top1 += hits.top1;
-      top5 += hits.topK;
-      lossSum += crossEntropy(logits, b.targets, { reduction: 'sum' }).loss;
-    }
-    const n = testSents.length;
-    log(`${label}: test top-1 ${pct(top1 / n)}, top-5 ${pct(top5 / n)}, loss ${(lossSum / n).toFixed(3)}`);
-    return { model, scores: { top1: top1 / n, top5: top5 / n, loss: lossSum / n, parameters: countParams(model), ...time } };
-  };
-
-  const bi = await runOne(true);
-  const uni = await runOne(false);
-  // A few blanks filled by both models, with the public fillBlank.
-  const show = (model: ManyToMany, s: Int32Array, t: number): string =>
-    model
-      .fillBlank(Array.from(s, (w, j) => (j === t ? MASK : w)), t, 8)
-      .filter((c) => c.id >= 4 && c.id < MASK)
-      .slice(0, 3)
-      .map((c) => `${vocab.decode([c.id])[0]} ${(100 * c.p).toFixed(0)}%`)
-      .join(', ');
-  for (let i = 0; i < Math.min(4, testSents.length); i++) {
-    const j = Math.floor((i * testSents.length) / 4);
-    const s = testSents[j]!, t = testBlanks[j]![0]!;
-    const words = vocab.decode(s).map((w, k) => (k === t ? '____' : w));
-    log(`  "${words.join(' ')}" — answer: ${vocab.decode([s[t]!])[0]}; bi: ${show(bi.model, s, t)}; uni: ${show(uni.model, s, t)}`);
-  }
-  return { train: cfg.train, test: cfg.test, vocabSize: V, sentences: testSents.length, bidirectional: bi.scores, unidirectional: uni.scores, mostFrequent };
-}
-
 // ───────────────────────────────────────────────────────────────────────────── run / main
+
+/** The three parts of the example. */
+export type LmPart = 'char' | 'word' | 'blank';
 
 /**
  * Runs the example.
- * @param opts - quick or full, seed, log sink, progress bar.
- * @returns the metrics and baselines.
+ * @param opts - quick or full, which parts, seed, log sink, progress bar.
+ * @returns the metrics and baselines (null for a part not run).
  */
 export async function run(opts: LmRunOptions = {}): Promise<LmResult> {
   const quick = opts.quick ?? false;
   const seed = opts.seed ?? 1;
   const log = opts.log ?? ((line: string) => console.log(line));
   const progress = opts.progress ?? false;
+  const parts = new Set<LmPart>(opts.parts ?? (quick ? ['char', 'blank'] : ['char', 'word', 'blank']));
   const cfg = quick ? QUICK : FULL;
-  const char = await charLm(cfg.char, seed, log, progress);
-  log(`char LM: ${char.bpc.toFixed(3)} bpc on ch.${char.test[0]}–${char.test[1]} (target < ${char.target}); sample:\n${char.sample}\n`);
-  const word = quick ? null : await wordLm(FULL.word, seed, log, progress);
-  if (word) log(`word LM: top-1 ${pct(word.top1)}, perplexity ${word.perplexity.toFixed(1)}; sample:\n${word.sample}\n`);
-  const blank = await blankFiller(cfg.blank, seed, log, progress);
+  let char: CharLmResult | null = null;
+  let word: WordLmResult | null = null;
+  let blank: BlankResult | null = null;
+  if (parts.has('char')) {
+    char = await charLm(cfg.char, seed, log, progress);
+    log(`char LM: ${char.bpc.toFixed(3)} bpc on ${span(char.test)} (target < ${char.target}); sampled at temperature 0.7:\n${char.sample}\n`);
+  }
+  if (parts.has('word')) {
+    word = await wordLm(cfg.word, seed, log, progress);
+    log(`word LM: top-1 ${pct(word.top1)}, perplexity ${word.perplexity.toFixed(1)}; sampled at temperature 0.8:\n${word.sample}\n`);
+  }
+  if (parts.has('blank')) blank = await blankFiller(cfg.blank, seed, log, progress);
   return { mode: quick ? 'quick' : 'full', char, word, blank };
 }
 
-/** The results as markdown tables. */
+function span(s: readonly [number, number]): string {
+  return s[0] === s[1] ? `ch.${s[0]}` : `ch.${s[0]}–${s[1]}`;
+}
+
+/**
+ * The results as markdown tables.
+ * @param r - what {@link run} returned.
+ * @returns the tables.
+ */
 export function formatResult(r: LmResult): string {
-  const c = r.char;
-  const span = (s: readonly [number, number]): string => (s[0] === s[1] ? `ch.${s[0]}` : `ch.${s[0]}–${s[1]}`);
-  const lines = [
-    `| char LM, ${span(c.train)} → ${span(c.test)} | bits per char |`,
-    '|---|---|',
-    `| unigram (add-k) | ${c.baselines.unigram.toFixed(2)} |`,
-    `| bigram (add-k) | ${c.baselines.bigram.toFixed(2)} |`,
-    `| trigram (add-k) | ${c.baselines.trigram.toFixed(2)} |`,
-    `| 5-gram (add-k) | ${c.baselines.fivegram.toFixed(2)} |`,
-    `| **LSTM** H=${FULLorQUICK(r).char.hiddenSize}, ${c.parameters} params | **${c.bpc.toFixed(2)}** (target < ${c.target}) |`,
-    `| training time | ${c.seconds.toFixed(0)} s wall, ${c.cpuSeconds.toFixed(0)} s CPU |`,
-  ];
+  const cfg = r.mode === 'quick' ? QUICK : FULL;
+  const lines: string[] = [];
+  const time = (x: { seconds: number; cpuSeconds: number }): string => `${x.seconds.toFixed(0)} s (${x.cpuSeconds.toFixed(0)} s CPU)`;
+  if (r.char) {
+    const c = r.char;
+    lines.push(
+      `| char LM, ${span(c.train)} → ${span(c.test)} | bits per char | training time |`,
+      '|---|---|---|',
+      `| unigram (add-k) | ${c.baselines.unigram.toFixed(2)} | |`,
+      `| bigram (add-k) | ${c.baselines.bigram.toFixed(2)} | |`,
+      `| trigram (add-k) | ${c.baselines.trigram.toFixed(2)} | |`,
+      `| 5-gram (add-k) | ${c.baselines.fivegram.toFixed(2)} | |`,
+      `| **LSTM** H=${cfg.char.hiddenSize}, ${c.parameters.toLocaleString('en-US')} params | **${c.bpc.toFixed(2)}** (target < ${c.target}) | ${time(c)} |`,
+      '',
+    );
+  }
   if (r.word) {
     const w = r.word;
     lines.push(
+      `| word LM, ${span(cfg.word.train)} → ${span(cfg.word.test)} | top-1 | perplexity | training time |`,
+      '|---|---|---|---|',
+      `| always "the" | ${pct(w.baselines.alwaysThe)} | | |`,
+      `| unigram (add-one) | | ${w.baselines.unigramPerplexity.toFixed(0)} | |`,
+      `| bigram | ${pct(w.baselines.bigramTop1)} | ${w.baselines.bigramPerplexity.toFixed(0)} | |`,
+      `| **LSTM** H=${cfg.word.hiddenSize}, ${w.parameters.toLocaleString('en-US')} params | **${pct(w.top1)}** (target ≥ 12 %) | **${w.perplexity.toFixed(0)}** (target < bigram) | ${time(w)} |`,
       '',
-      '| word LM, ch.1–100 → ch.101–110 | top-1 | perplexity |',
-      '|---|---|---|',
-      `| always "the" | ${pct(w.baselines.alwaysThe)} | |`,
-      `| unigram (add-one) | | ${w.baselines.unigramPerplexity.toFixed(0)} |`,
-      `| bigram | ${pct(w.baselines.bigramTop1)} | ${w.baselines.bigramPerplexity.toFixed(0)} |`,
-      `| **LSTM** H=${FULL.word.hiddenSize}, ${w.parameters} params | **${pct(w.top1)}** (target ≥ 12 %) | **${w.perplexity.toFixed(0)}** (target < bigram) |`,
-      `| training time | ${w.seconds.toFixed(0)} s wall, ${w.cpuSeconds.toFixed(0)} s CPU | |`,
     );
   }
-  const b = r.blank;
-  lines.push(
-    '',
-    `| fill-in-the-blank, ${span(b.train)} → ${span(b.test)} (${b.sentences} blanks) | top-1 | top-5 | params | training time |`,
-    '|---|---|---|---|---|',
-    `| most frequent word | ${pct(b.mostFrequent)} | | | |`,
-    `| unidirectional LSTM (left context) | ${pct(b.unidirectional.top1)} | ${pct(b.unidirectional.top5)} | ${b.unidirectional.parameters} | ${b.unidirectional.seconds.toFixed(0)} s (${b.unidirectional.cpuSeconds.toFixed(0)} s CPU) |`,
-    `| **bidirectional LSTM** | **${pct(b.bidirectional.top1)}** | **${pct(b.bidirectional.top5)}** | ${b.bidirectional.parameters} | ${b.bidirectional.seconds.toFixed(0)} s (${b.bidirectional.cpuSeconds.toFixed(0)} s CPU) |`,
-  );
+  if (r.blank) {
+    const b = r.blank;
+    lines.push(
+      `| fill-in-the-blank, ${span(b.train)} → ${span(b.test)}, ${b.sentences} blanks | top-1 | top-5 | loss (nats) | training time |`,
+      '|---|---|---|---|---|',
+      `| most frequent word | ${pct(b.mostFrequent)} | | | |`,
+      `| unidirectional LSTM H=${cfg.blank.hiddenSize} (left context), ${b.unidirectional.parameters.toLocaleString('en-US')} params | ${pct(b.unidirectional.top1)} | ${pct(b.unidirectional.top5)} | ${b.unidirectional.loss.toFixed(2)} | ${time(b.unidirectional)} |`,
+      `| **bidirectional LSTM** H=${cfg.blank.hiddenSize} per direction, ${b.bidirectional.parameters.toLocaleString('en-US')} params | **${pct(b.bidirectional.top1)}** | **${pct(b.bidirectional.top5)}** | **${b.bidirectional.loss.toFixed(2)}** | ${time(b.bidirectional)} |`,
+      '',
+    );
+  }
   return lines.join('\n');
-}
-
-function FULLorQUICK(r: LmResult): typeof FULL | typeof QUICK {
-  return r.mode === 'quick' ? QUICK : FULL;
 }
 
 async function main(): Promise<void> {
@@ -757,12 +527,15 @@ async function main(): Promise<void> {
   const quick = argv.includes('--quick') && !argv.includes('--full');
   const si = argv.indexOf('--seed');
   const seed = si >= 0 ? Number(argv[si + 1]) : 1;
+  const pi = argv.indexOf('--parts');
+  const parts = pi >= 0 ? (String(argv[pi + 1]).split(',') as LmPart[]) : undefined;
+  if (parts && !parts.every((p) => p === 'char' || p === 'word' || p === 'blank')) throw new Error('--parts takes a comma-separated list of char, word, blank');
   const watch = stopwatch();
-  const r = await run({ quick, seed, progress: true });
+  const r = await run({ quick, seed, progress: true, ...(parts ? { parts } : {}) });
   const t = watch();
   console.log(`\n## Moby Dick language models (${r.mode} mode, seed ${seed})\n`);
   console.log(formatResult(r));
-  console.log(`\nTotal: ${t.seconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU (baselines included).`);
+  console.log(`Total: ${t.seconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU (baselines and evaluation included).`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {

@@ -11,21 +11,23 @@ describe('examples/lm.ts --quick', () => {
     // Character LM, train ch.1–3 → test ch.4 (DATA.md §1 quick target).
     expect(r.mode).toBe('quick');
     expect(r.word).toBeNull();
-    expect(r.char.bpc, why).toBeLessThan(3.3);
-    expect(r.char.bpc).toBeLessThan(r.char.baselines.bigram - 0.2);
+    const char = r.char!;
+    expect(char.bpc, why).toBeLessThan(3.3);
+    expect(char.bpc).toBeLessThan(char.baselines.bigram - 0.2);
     // The n-gram baselines computed in the example agree with DATA.md (unigram 4.35, bigram 3.48, trigram 2.93).
-    expect(r.char.baselines.unigram).toBeCloseTo(4.35, 1);
-    expect(r.char.baselines.bigram).toBeCloseTo(3.48, 1);
-    expect(r.char.baselines.trigram).toBeCloseTo(2.93, 1);
-    expect(r.char.sample.startsWith('Call me Ishmael. ')).toBe(true);
-    expect(r.char.sample.length).toBeGreaterThan(100);
+    expect(char.baselines.unigram).toBeCloseTo(4.35, 1);
+    expect(char.baselines.bigram).toBeCloseTo(3.48, 1);
+    expect(char.baselines.trigram).toBeCloseTo(2.93, 1);
+    expect(char.sample.startsWith('Call me Ishmael. ')).toBe(true);
+    expect(char.sample.length).toBeGreaterThan(100);
 
     // Fill-in-the-blank on a small word task: both sides beat the left side only.
-    const { bidirectional: bi, unidirectional: uni } = r.blank;
-    expect(r.blank.sentences).toBeGreaterThan(400);
+    const blank = r.blank!;
+    const { bidirectional: bi, unidirectional: uni } = blank;
+    expect(blank.sentences).toBeGreaterThan(400);
     expect(bi.loss, why).toBeLessThan(uni.loss - 0.05);
     expect(bi.top1, why).toBeGreaterThan(uni.top1);
     expect(bi.top5, why).toBeGreaterThan(uni.top5);
-    expect(bi.top1).toBeGreaterThan(r.blank.mostFrequent);
+    expect(bi.top1).toBeGreaterThan(blank.mostFrequent);
   });
 });

@@ -51,8 +51,18 @@ export {
 export { orthogonal } from './kernel/orthogonal.js';
 
 // Layers
-export type { Parameter, StateDict, Module, ParamSpec } from './layers/param-store.js';
-export { ParamStore, StoreModule, stateDictOf, loadStateDictInto, prefixed, zeroGrad } from './layers/param-store.js';
+export type { Parameter, StateDict, RandomState, Module, ParamSpec } from './layers/param-store.js';
+export {
+  ParamStore,
+  StoreModule,
+  stateDictOf,
+  loadStateDictInto,
+  prefixed,
+  prefixedGenerators,
+  randomStateOf,
+  loadRandomStateInto,
+  zeroGrad,
+} from './layers/param-store.js';
 
 // Cells
 export type { CellKind, CellCore, CellWeights } from './cells/cell-core.js';

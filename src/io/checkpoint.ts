@@ -6,7 +6,7 @@
  * - model tensors keep their state-dict names (`weight_ih_l0`, `encoder.weight_hh_l1_reverse`);
  * - extra tensors are stored as `optim.` + name ({@link CHECKPOINT_OPTIMIZER_PREFIX});
  * - metadata keys starting with `rnnkit.` (`rnnkit.config`, `rnnkit.version`, `rnnkit.optimizer`,
- *   `rnnkit.trainer`) hold any JSON value, stored JSON-stringified; other keys hold plain strings,
+ *   `rnnkit.trainer`, `rnnkit.random`) hold any JSON value, stored JSON-stringified; other keys hold plain strings,
  *   stored verbatim, for interoperability (`format: 'pt'`).
  *
  * {@link checkpointToBytes} and {@link checkpointFromBytes} are pure and run in browsers. The file

@@ -49,7 +49,9 @@ const DROPOUT_KEYS: readonly string[] = ['p', 'seed', 'rng'];
 const FORWARD_KEYS: readonly string[] = ['training', 'tape'];
 
 /**
- * Inverted dropout with a seeded generator: the same seed gives the same masks.
+ * Inverted dropout with a seeded generator: the same seed gives the same masks. A model that
+ * holds one lists it in its `generators` (via {@link prefixedGenerators}) so training checkpoints
+ * restore the mask stream.
  * @example
  * ```ts
  * const drop = new Dropout({ p: 0.2, seed: 1 });
@@ -76,6 +78,19 @@ export class Dropout {
     if (opts.rng !== undefined && opts.seed !== undefined) throw new ConfigError(`${where}: pass either seed or rng, not both.`);
     this.p = p;
     this.rng = opts.rng ?? createRng(opts.seed ?? 0);
+  }
+
+  /**
+   * The generator the masks are drawn from, for training checkpoints (see
+   * {@link Module.generators}); empty when p = 0 (nothing is drawn).
+   * @returns `{ rng }`, the live generator.
+   * @example
+   * ```ts
+   * generators(): Record<string, Rng> { return prefixedGenerators('drop.', this.drop); } // in a model
+   * ```
+   */
+  generators(): Record<string, Rng> {
+    return this.p > 0 ? { rng: this.rng } : {};
   }
 
   /**

@@ -4,8 +4,9 @@
  * optimizers, clipping, the non-finite guard and serialization are simple loops.
  * @module
  */
-import { ShapeError } from '../errors.js';
+import { ConfigError, FormatError, ShapeError } from '../errors.js';
 import { allocFloat32 } from '../kernel/alloc.js';
+import { createRng, type Rng, type RngState } from '../kernel/rng.js';
 import { shapeSize } from '../tensor.js';
 
 /**
@@ -32,11 +33,21 @@ export interface Parameter {
 export type StateDict = Record<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
 
 /**
+ * A name → generator-state map: the random counterpart of a {@link StateDict}, saved in training
+ * checkpoints so that dropout masks and sampling coins continue exactly after a resume.
+ * @category Layers
+ */
+export type RandomState = Record<string, RngState>;
+
+/**
  * Anything that owns trainable parameters: layers, cells, and user models built from them.
+ * A module whose training draws random numbers (dropout, scheduled sampling) also lists those
+ * generators in `generators`, so that training checkpoints save and restore their states.
  * @example
  * ```ts
  * class MyModel implements Module {
  *   parameters(): Parameter[] { return [...prefixed('embed.', this.embed), ...prefixed('lstm.', this.lstm)]; }
+ *   generators(): Record<string, Rng> { return { ...prefixedGenerators('drop.', this.drop), ...prefixedGenerators('lstm.', this.lstm) }; }
  * }
  * ```
  * @category Layers
@@ -44,6 +55,13 @@ export type StateDict = Record<string, { readonly shape: readonly number[]; read
 export interface Module {
   /** All parameters, with names unique within the module. */
   parameters(): Parameter[];
+  /**
+   * The generators training draws from (dropout masks, sampling coins), by name: the live
+   * objects, not copies. Optional: a module without it draws nothing while training. A
+   * generator used only for initialisation need not be listed; one shared by several children
+   * may appear under several names (it is saved once, under the first). See {@link randomStateOf}.
+   */
+  generators?(): Record<string, Rng>;
 }
 
 /**
@@ -249,6 +267,94 @@ export function loadStateDictInto(
  */
 export function prefixed(prefix: string, module: Module): Parameter[] {
   return module.parameters().map((p) => ({ name: prefix + p.name, shape: p.shape, value: p.value, grad: p.grad }));
+}
+
+/**
+ * Prefixes generator names, for containers (`prefixedGenerators('lstm.', lstm)`).
+ * @param prefix - e.g. `'lstm.'`.
+ * @param module - the child (anything with an optional `generators`, e.g. a {@link Module}).
+ * @returns the child's generators with prefixed names (the same objects); empty when it has none.
+ * @example
+ * ```ts
+ * generators(): Record<string, Rng> { return { ...prefixedGenerators('drop.', this.drop), ...prefixedGenerators('lstm.', this.lstm) }; }
+ * ```
+ * @category Layers
+ */
+export function prefixedGenerators(prefix: string, module: Module | Pick<Module, 'generators'>): Record<string, Rng> {
+  const out: Record<string, Rng> = {};
+  for (const [name, rng] of Object.entries(module.generators?.() ?? {})) out[prefix + name] = rng;
+  return out;
+}
+
+/** A module's generators, each once, under the first name it appears with. */
+function uniqueGenerators(module: Module | Pick<Module, 'generators'>): [string, Rng][] {
+  const seen = new Set<Rng>();
+  const out: [string, Rng][] = [];
+  for (const [name, rng] of Object.entries(module.generators?.() ?? {})) {
+    if (seen.has(rng)) continue;
+    seen.add(rng);
+    out.push([name, rng]);
+  }
+  return out;
+}
+
+/**
+ * Copies out the states of a module's generators (see {@link Module.generators}), each shared
+ * generator once, under the first name it appears with.
+ * @param module - the module.
+ * @returns name → state (copies); empty when the module lists no generators.
+ * @example
+ * ```ts
+ * const saved = randomStateOf(model); // e.g. { 'backbone.rnn.rng': { s: [...], spare: null } }
+ * ```
+ * @category Layers
+ */
+export function randomStateOf(module: Module | Pick<Module, 'generators'>): RandomState {
+  const out: RandomState = {};
+  for (const [name, rng] of uniqueGenerators(module)) out[name] = rng.getState();
+  return out;
+}
+
+/**
+ * Restores generator states saved by {@link randomStateOf} into a module built the same way.
+ * Everything is validated first: nothing is restored unless every name matches and every state
+ * is well formed.
+ * @param module - the module.
+ * @param state - name → state.
+ * @param where - the public function name for messages.
+ * @throws ConfigError when the names differ from the module's generators (e.g. it was built with
+ *   other dropout or layer options); FormatError when a state is malformed.
+ * @example
+ * ```ts
+ * loadRandomStateInto(model, saved);
+ * ```
+ * @category Layers
+ */
+export function loadRandomStateInto(module: Module | Pick<Module, 'generators'>, state: RandomState, where = 'loadRandomState'): void {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    throw new FormatError(`${where}: the random state must be an object of generator states, got ${state === null ? 'null' : typeof state}.`);
+  }
+  const gens = uniqueGenerators(module);
+  const known = new Set(gens.map(([name]) => name));
+  const problems: string[] = [];
+  for (const [name] of gens) if (!Object.hasOwn(state, name)) problems.push(`missing "${name}"`);
+  for (const name of Object.keys(state)) if (!known.has(name)) problems.push(`unexpected "${name}"`);
+  if (problems.length > 0) {
+    const have = gens.length > 0 ? gens.map(([n]) => `"${n}"`).join(', ') : 'none';
+    throw new ConfigError(
+      `${where}: the saved random generators do not match the model's (${have}): ${problems.join('; ')}. ` +
+        'Build the model with the same dropout, numLayers and sampling options as the saved run.',
+    );
+  }
+  const scratch = createRng(0);
+  for (const [name] of gens) {
+    try {
+      scratch.setState(state[name] as RngState);
+    } catch (e) {
+      throw new FormatError(`${where}: generator "${name}" has a malformed state: ${(e as Error).message}`);
+    }
+  }
+  for (const [name, rng] of gens) rng.setState(state[name] as RngState);
 }
 
 /**

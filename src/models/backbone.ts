@@ -8,7 +8,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import type { Rng } from '../kernel/rng.js';
 import { createRng } from '../kernel/rng.js';
 import { Embedding } from '../layers/embedding.js';
-import { prefixed, type Parameter } from '../layers/param-store.js';
+import { prefixed, prefixedGenerators, type Parameter } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import { GRU, LSTM, RNN } from '../sequence/layers.js';
 import type { RecurrentBase, RecurrentOutput } from '../sequence/recurrent.js';
@@ -140,6 +140,15 @@ export class Backbone {
    */
   parameters(): Parameter[] {
     return [...(this.embedding ? prefixed('embedding.', this.embedding) : []), ...prefixed('rnn.', this.rnn)];
+  }
+
+  /**
+   * The generators training draws from: the shared {@link Backbone.rng} as `rnn.rng` when the
+   * recurrent layer has dropout (it then draws the masks), else none.
+   * @returns the live generators by name.
+   */
+  generators(): Record<string, Rng> {
+    return prefixedGenerators('rnn.', this.rnn);
   }
 
   /**

@@ -6,8 +6,9 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
+import type { Rng } from '../kernel/rng.js';
 import { Linear } from '../layers/linear.js';
-import { prefixed, loadStateDictInto, stateDictOf, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
+import { prefixed, prefixedGenerators, loadStateDictInto, stateDictOf, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import { lastStep, lastStepBidirectional, maxPool, meanPool } from '../sequence/pooling.js';
 import { checkKnownKeys, checkPositiveInt } from '../shapes.js';
@@ -125,6 +126,15 @@ export class ManyToOne implements Module {
    */
   parameters(): Parameter[] {
     return [...prefixed('backbone.', this.backbone), ...prefixed('head.', this.head)];
+  }
+
+  /**
+   * The generators training draws from (`backbone.rnn.rng`, the dropout masks, when the
+   * recurrent layer has dropout), saved by training checkpoints.
+   * @returns the live generators by name.
+   */
+  generators(): Record<string, Rng> {
+    return prefixedGenerators('backbone.', this.backbone);
   }
 
   /**

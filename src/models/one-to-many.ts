@@ -6,8 +6,9 @@
  */
 import { ConfigError, ShapeError } from '../errors.js';
 import { allocFloat32 } from '../kernel/alloc.js';
+import type { Rng } from '../kernel/rng.js';
 import { Linear } from '../layers/linear.js';
-import { loadStateDictInto, prefixed, stateDictOf, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
+import { loadStateDictInto, prefixed, prefixedGenerators, stateDictOf, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import { checkKnownKeys, checkPositiveInt, fmtShape } from '../shapes.js';
 import { checkTensor, type IndexTensor, type Tensor } from '../tensor.js';
@@ -201,6 +202,15 @@ export class OneToMany implements Module {
    */
   parameters(): Parameter[] {
     return [...prefixed('backbone.', this.backbone), ...(this.init ? prefixed('init.', this.init) : []), ...prefixed('head.', this.head)];
+  }
+
+  /**
+   * The generators training draws from (`backbone.rnn.rng`, the dropout masks, when the
+   * recurrent layer has dropout), saved by training checkpoints.
+   * @returns the live generators by name.
+   */
+  generators(): Record<string, Rng> {
+    return prefixedGenerators('backbone.', this.backbone);
   }
 
   /**

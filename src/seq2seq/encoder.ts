@@ -15,7 +15,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { allocInt32 } from '../kernel/alloc.js';
 import { createRng, type Rng } from '../kernel/rng.js';
 import { Embedding } from '../layers/embedding.js';
-import { prefixed, type Module, type Parameter } from '../layers/param-store.js';
+import { prefixed, prefixedGenerators, type Module, type Parameter } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import { GRU, LSTM, RNN } from '../sequence/layers.js';
 import type { RecurrentBase, RecurrentOutput } from '../sequence/recurrent.js';
@@ -250,5 +250,14 @@ export class Encoder implements Module {
    */
   parameters(): Parameter[] {
     return [...prefixed('embedding.', this.embedding), ...prefixed('rnn.', this.rnn)];
+  }
+
+  /**
+   * The generators training draws from: `rnn.rng` (the dropout masks) when the stack has
+   * dropout between layers, else none.
+   * @returns the live generators by name.
+   */
+  generators(): Record<string, Rng> {
+    return prefixedGenerators('rnn.', this.rnn);
   }
 }

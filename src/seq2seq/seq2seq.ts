@@ -8,8 +8,8 @@
  */
 import { ConfigError, FormatError, ShapeError } from '../errors.js';
 import { checkpointFromBytes, checkpointToBytes, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { createRng } from '../kernel/rng.js';
-import { loadStateDictInto, prefixed, type Module, type Parameter } from '../layers/param-store.js';
+import { createRng, type Rng } from '../kernel/rng.js';
+import { loadStateDictInto, prefixed, prefixedGenerators, type Module, type Parameter } from '../layers/param-store.js';
 import { Vocab } from '../data/vocab.js';
 import { padSequences } from '../data/batch.js';
 import { checkKnownKeys, checkNumber, checkPositiveInt, describe, fmtShape } from '../shapes.js';
@@ -66,6 +66,8 @@ export class Seq2Seq implements Module {
   readonly decoder: Decoder;
   /** The serializable options this model was built from. */
   readonly config: Seq2SeqConfig;
+  /** The scheduled-sampling generators of the step functions made so far (see `generators`). */
+  private readonly samplers: Rng[] = [];
 
   /**
    * @param opts - vocabularies, encoder and decoder options, bridge mode, seed.
@@ -195,7 +197,9 @@ export class Seq2Seq implements Module {
 
   /**
    * A Trainer step function: training batches run on the tape with the configured teacher
-   * forcing; evaluation batches are pure teacher forcing without a tape.
+   * forcing; evaluation batches are pure teacher forcing without a tape. With teacher forcing
+   * below 1 (or a schedule), the step function's sampling generator becomes one of the model's
+   * {@link Seq2Seq.generators}, so training checkpoints restore its coins too.
    * @param opts - `teacherForcing` (number or epoch schedule), `seed`, `labelSmoothing`.
    * @returns the step function.
    * @throws ConfigError on an invalid option.
@@ -207,6 +211,7 @@ export class Seq2Seq implements Module {
     if (typeof tf !== 'function') checkNumber(where, 'teacherForcing', tf, 0, 1);
     const rng = createRng(checkNumber(where, 'seed', opts.seed ?? 0));
     const smoothing = checkNumber(where, 'labelSmoothing', opts.labelSmoothing ?? 0, 0, 1);
+    if (tf !== 1) this.samplers.push(rng); // a ratio of 1 never draws
     return (batch, ctx) => {
       if (!ctx.tape) return this.loss(batch, { training: false });
       const ratio = typeof tf === 'function' ? checkNumber(where, 'teacherForcing(epoch)', tf(ctx.epoch), 0, 1) : tf;
@@ -279,6 +284,19 @@ export class Seq2Seq implements Module {
    */
   parameters(): Parameter[] {
     return [...prefixed('encoder.', this.encoder), ...prefixed('bridge.', this.bridge), ...prefixed('decoder.', this.decoder)];
+  }
+
+  /**
+   * The generators training draws from, saved by training checkpoints: `encoder.rnn.rng` (the
+   * model's shared generator, which draws the encoder's dropout masks) when the encoder has
+   * dropout between layers, and `sampling.0`, `sampling.1`, ... for the scheduled-sampling coins
+   * of each {@link Seq2Seq.stepFunction} made with teacher forcing below 1, in creation order.
+   * @returns the live generators by name.
+   */
+  generators(): Record<string, Rng> {
+    const out = prefixedGenerators('encoder.', this.encoder);
+    this.samplers.forEach((rng, i) => (out[`sampling.${i}`] = rng));
+    return out;
   }
 
   /**

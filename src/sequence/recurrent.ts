@@ -98,6 +98,20 @@ export abstract class RecurrentBase<TOut extends RecurrentOutput> extends StoreM
     return this.bidirectional ? 2 : 1;
   }
 
+  /**
+   * The generator inter-layer dropout draws from, for training checkpoints (see
+   * {@link Module.generators}); empty when the layer has no dropout (dropout = 0 or one layer),
+   * since its generator then only served initialisation.
+   * @returns `{ rng }`, the live generator, or `{}`.
+   * @example
+   * ```ts
+   * new LSTM({ inputSize: 8, hiddenSize: 16, numLayers: 2, dropout: 0.3 }).generators(); // { rng }
+   * ```
+   */
+  generators(): Record<string, Rng> {
+    return this.dropout > 0 && this.numLayers > 1 ? { rng: this.rng } : {};
+  }
+
   /** @internal Builds the public output object. */
   protected abstract wrap(output: Tensor, hN: Tensor, cN: Tensor | null): TOut;
 

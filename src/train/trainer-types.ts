@@ -3,7 +3,7 @@
  * events and the resumable state (split from trainer.ts, which holds the loop).
  * @module
  */
-import type { Module, StateDict } from '../layers/param-store.js';
+import type { Module, RandomState, StateDict } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';
 import type { ProgressInfo } from './progress-bar.js';
@@ -241,7 +241,8 @@ export interface TrainerState {
 }
 
 /**
- * A full training snapshot: model tensors, optimizer state, schedule and trainer counters.
+ * A full training snapshot: model tensors, optimizer state, schedule, trainer counters and the
+ * states of the model's random generators (dropout masks, sampling coins).
  * Save it with {@link saveTrainingCheckpoint}; restore with {@link Trainer.loadSnapshot}.
  * @category Training
  */
@@ -254,4 +255,9 @@ export interface TrainingSnapshot {
   readonly schedule: ScheduleState | null;
   /** Trainer counters. */
   readonly trainer: TrainerState;
+  /**
+   * States of the generators the model lists in `generators` (see {@link randomStateOf});
+   * null when not recorded (checkpoints written before rnnkit saved them): nothing is restored then.
+   */
+  readonly random: RandomState | null;
 }

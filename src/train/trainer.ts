@@ -10,7 +10,7 @@
 import { ConfigError, NumericError, StateError } from '../errors.js';
 import { createRng } from '../kernel/rng.js';
 import { firstNonFinite } from '../kernel/reduce.js';
-import { loadStateDictInto, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
+import { loadRandomStateInto, loadStateDictInto, randomStateOf, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
 import { Tape } from '../layers/tape.js';
 import { checkKnownKeys, checkPositiveInt } from '../shapes.js';
 import { clipGradNorm, gradNorm } from './clip.js';
@@ -337,7 +337,8 @@ export class Trainer<TBatch> {
   }
 
   /**
-   * Copies everything needed to resume: model tensors, optimizer and schedule states, counters.
+   * Copies everything needed to resume: model tensors, optimizer and schedule states, counters,
+   * and the states of the model's random generators (its `generators`, e.g. dropout).
    * @returns the snapshot.
    */
   snapshot(): TrainingSnapshot {
@@ -348,19 +349,25 @@ export class Trainer<TBatch> {
       optimizer: this.optimizer.stateDict(),
       schedule: this.schedule ? this.schedule.stateDict() : null,
       trainer: { step: this.steps, epoch: this.epoch, batchInEpoch: this.batchInEpoch, seed: this.seed },
+      random: randomStateOf(this.model),
     };
   }
 
   /**
    * Restores a snapshot (from {@link Trainer.snapshot} or a checkpoint file) into this Trainer,
-   * its model, optimizer and schedule; the next `fit` continues exactly where it left off.
+   * its model (weights and random generators), optimizer and schedule; the next `fit` continues
+   * exactly where it left off. A snapshot whose `random` is null (an older checkpoint) leaves the
+   * generators as they are.
    * @param s - the snapshot.
-   * @throws ShapeError / ConfigError / FormatError when it does not match this setup.
+   * @throws ShapeError / ConfigError / FormatError when it does not match this setup (ConfigError
+   *   when the saved generator names differ from the model's, e.g. other dropout options).
    */
   loadSnapshot(s: TrainingSnapshot): void {
-    if (s.trainer.seed !== this.seed) throw new ConfigError(`Trainer.loadSnapshot: snapshot seed ${s.trainer.seed} differs from this Trainer's seed ${this.seed}.`);
-    if ((s.schedule === null) !== (this.schedule === null)) throw new ConfigError('Trainer.loadSnapshot: the snapshot and this Trainer disagree on having a schedule.');
-    loadStateDictInto(this.params, s.model, true, 'Trainer.loadSnapshot');
+    const where = 'Trainer.loadSnapshot';
+    if (s.trainer.seed !== this.seed) throw new ConfigError(`${where}: snapshot seed ${s.trainer.seed} differs from this Trainer's seed ${this.seed}.`);
+    if ((s.schedule === null) !== (this.schedule === null)) throw new ConfigError(`${where}: the snapshot and this Trainer disagree on having a schedule.`);
+    if (s.random !== null && s.random !== undefined) loadRandomStateInto(this.model, s.random, where);
+    loadStateDictInto(this.params, s.model, true, where);
     this.optimizer.loadStateDict(s.optimizer);
     if (this.schedule && s.schedule) this.schedule.loadStateDict(s.schedule);
     this.steps = s.trainer.step;

@@ -1,11 +1,13 @@
 /**
  * One-file training checkpoints: model tensors, optimizer moments (as `optim.*` tensors), and
- * the optimizer, schedule and trainer counters in `__metadata__`, so a run resumes bit-exactly.
+ * the optimizer, schedule and trainer counters and the model's generator states (`rnnkit.random`)
+ * in `__metadata__`, so a run resumes bit-exactly, dropout masks included.
  * @module
  */
 import { FormatError } from '../errors.js';
 import { checkpointFromBytes, checkpointToBytes, nodeFs, saveCheckpoint } from '../io/checkpoint.js';
-import type { StateDict } from '../layers/param-store.js';
+import { createRng, type RngState } from '../kernel/rng.js';
+import type { RandomState, StateDict } from '../layers/param-store.js';
 import { VERSION } from '../version.js';
 import type { HyperValue, OptimizerKind, OptimizerState } from './optim/optimizer.js';
 import type { ScheduleState } from './schedules.js';
@@ -22,8 +24,28 @@ function toBytesArgs(s: TrainingSnapshot, metadata: Readonly<Record<string, unkn
       'rnnkit.optimizer': { kind: s.optimizer.kind, step: s.optimizer.step, hyper: s.optimizer.hyper },
       'rnnkit.schedule': s.schedule,
       'rnnkit.trainer': s.trainer,
+      ...(s.random ? { 'rnnkit.random': s.random } : {}),
     },
   };
+}
+
+/** Reads `rnnkit.random`: absent (older files) → null; otherwise every state must be well formed. */
+function parseRandom(where: string, value: unknown): RandomState | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new FormatError(`${where}: metadata "rnnkit.random" must be an object of generator states, got ${JSON.stringify(value)}.`);
+  }
+  const scratch = createRng(0);
+  const out: RandomState = {};
+  for (const [name, state] of Object.entries(value as Record<string, unknown>)) {
+    try {
+      scratch.setState(state as RngState);
+    } catch (e) {
+      throw new FormatError(`${where}: metadata "rnnkit.random" generator "${name}" is malformed: ${(e as Error).message}`);
+    }
+    out[name] = state as RngState;
+  }
+  return out;
 }
 
 /**
@@ -42,10 +64,11 @@ export function snapshotToBytes(s: TrainingSnapshot, metadata: Readonly<Record<s
 }
 
 /**
- * Parses bytes written by {@link snapshotToBytes}.
+ * Parses bytes written by {@link snapshotToBytes}. A file without generator states (written
+ * before rnnkit saved them) gives `random: null`, which restores nothing.
  * @param bytes - the file bytes.
  * @returns the snapshot (load it with `trainer.loadSnapshot`) and all metadata.
- * @throws FormatError when the file or its training metadata is malformed.
+ * @throws FormatError when the file or its training metadata (generator states included) is malformed.
  * @example
  * ```ts
  * trainer.loadSnapshot(snapshotFromBytes(bytes).snapshot);
@@ -73,13 +96,15 @@ export function snapshotFromBytes(bytes: Uint8Array): { snapshot: TrainingSnapsh
     buffers,
   };
   const schedule = (md['rnnkit.schedule'] ?? null) as ScheduleState | null;
-  return { snapshot: { model: ck.tensors, optimizer, schedule, trainer: tr as TrainerState }, metadata: md };
+  const random = parseRandom(where, md['rnnkit.random']);
+  return { snapshot: { model: ck.tensors, optimizer, schedule, trainer: tr as TrainerState, random }, metadata: md };
 }
 
 /**
  * Saves a resumable training checkpoint (atomically: temporary file, then rename).
  * @param path - destination file.
- * @param trainer - the trainer (its model, optimizer, schedule and counters are saved).
+ * @param trainer - the trainer (its model's weights and random generators, optimizer, schedule
+ *   and counters are saved).
  * @param metadata - extra metadata, e.g. `{ 'rnnkit.config': config }`.
  * @example
  * ```ts
@@ -94,11 +119,13 @@ export async function saveTrainingCheckpoint<TBatch>(path: string, trainer: Trai
 
 /**
  * Loads a checkpoint written by {@link saveTrainingCheckpoint} into a trainer built the same
- * way; the next `fit` continues exactly where the saved run stopped.
+ * way; the next `fit` continues exactly where the saved run stopped, drawing the same dropout
+ * masks (the model's generator states are restored, whatever seed the fresh model was built with).
  * @param path - the file.
  * @param trainer - a trainer with the same model structure, optimizer kind, schedule and seed.
  * @returns the checkpoint's metadata.
- * @throws FormatError for a malformed file; ShapeError / ConfigError when it does not match.
+ * @throws FormatError for a malformed file; ShapeError / ConfigError when it does not match
+ *   (ConfigError when the saved generator names differ from the model's).
  * @example
  * ```ts
  * await loadTrainingCheckpoint('run.safetensors', trainer);

@@ -8,7 +8,20 @@ import { loadTrainingCheckpoint, saveTrainingCheckpoint } from '../../src/train/
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DelayModel, delayData, type DelayBatch } from '../helpers/delay-task.js';
+import { DelayModel, delayData, V as DELAY_V, type DelayBatch } from '../helpers/delay-task.js';
+import { createRng, type Rng } from '../../src/kernel/rng.js';
+import { Dropout } from '../../src/layers/dropout.js';
+import { Embedding } from '../../src/layers/embedding.js';
+import { Linear } from '../../src/layers/linear.js';
+import { prefixed, prefixedGenerators, randomStateOf, type Module, type Parameter } from '../../src/layers/param-store.js';
+import { ManyToMany } from '../../src/models/many-to-many.js';
+import { Seq2Seq } from '../../src/seq2seq/seq2seq.js';
+import { seq2seqDataset, type Seq2SeqPair } from '../../src/seq2seq/seq2seq-batch.js';
+import { Vocab } from '../../src/data/vocab.js';
+import { LSTM } from '../../src/sequence/layers.js';
+import { crossEntropy } from '../../src/train/losses.js';
+import { snapshotFromBytes, snapshotToBytes } from '../../src/train/training-checkpoint.js';
+import type { StepContext, StepOutput, TrainDataset } from '../../src/train/trainer.js';
 
 function setup(seed = 1, lr = 0.02) {
   const model = new DelayModel(seed);
@@ -168,5 +181,175 @@ describe('Trainer.run (async iterator)', () => {
     const c = setup(9);
     for await (const ev of c.trainer.run(data, { epochs: 5 })) if (ev.type === 'batch' && ev.info.step === 4) break;
     expect(c.trainer.stepCount).toBe(4);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Resuming models that draw random numbers while training (dropout, scheduled sampling).
+
+/** Embedding → Dropout → 2-layer LSTM (inter-layer dropout) → Linear; Dropout and LSTM share one generator. */
+class SharedDropoutModel implements Module {
+  readonly embed: Embedding;
+  readonly drop: Dropout;
+  readonly lstm: LSTM;
+  readonly head: Linear;
+  constructor(seed: number) {
+    const rng = createRng(seed);
+    this.embed = new Embedding({ numEmbeddings: DELAY_V, embeddingDim: 8, rng });
+    this.drop = new Dropout({ p: 0.2, rng });
+    this.lstm = new LSTM({ inputSize: 8, hiddenSize: 12, numLayers: 2, dropout: 0.3, rng });
+    this.head = new Linear({ inFeatures: 12, outFeatures: DELAY_V, rng });
+  }
+  parameters(): Parameter[] {
+    return [...prefixed('embed.', this.embed), ...prefixed('lstm.', this.lstm), ...prefixed('head.', this.head)];
+  }
+  generators(): Record<string, Rng> {
+    return { ...prefixedGenerators('drop.', this.drop), ...prefixedGenerators('lstm.', this.lstm) };
+  }
+  step(b: DelayBatch, ctx: StepContext): StepOutput {
+    const tape = ctx.tape ?? undefined;
+    const e = this.drop.forward(this.embed.forward(b.ids, tape), { training: ctx.training, ...(tape ? { tape } : {}) });
+    const { output } = this.lstm.forward(e, { training: ctx.training, ...(tape ? { tape } : {}) });
+    return crossEntropy(this.head.forward(output, tape), b.targets, tape ? { tape } : {});
+  }
+}
+
+function lmStep(model: ManyToMany) {
+  return (b: DelayBatch, ctx: StepContext): StepOutput => {
+    const tape = ctx.tape ?? undefined;
+    const { logits } = model.forward(b.ids, tape ? { tape } : {});
+    return crossEntropy(logits, b.targets, tape ? { tape } : {});
+  };
+}
+
+/** A ManyToMany language model over the delay task: 2-layer LSTM with dropout 0.3 between layers. */
+function dropoutLm(seed: number, dropout = 0.3) {
+  const model = new ManyToMany({ vocabSize: DELAY_V, embeddingDim: 8, hiddenSize: 12, numLayers: 2, dropout, outputSize: DELAY_V, seed });
+  const trainer = new Trainer<DelayBatch>({ model, optimizer: new Adam(model, { lr: 0.02 }), batchSize: 16, seed: 5, step: lmStep(model) });
+  return { model, trainer };
+}
+
+function sharedDropout(seed: number) {
+  const model = new SharedDropoutModel(seed);
+  const trainer = new Trainer<DelayBatch>({ model, optimizer: new Adam(model, { lr: 0.02 }), batchSize: 16, seed: 5, step: (b, c) => model.step(b, c) });
+  return { model, trainer };
+}
+
+const S2S_VOCAB = new Vocab(['a', 'b', 'c', 'd', 'e']);
+
+/** Seq2Seq whose encoder has dropout between its 2 layers, trained with scheduled sampling (ratio 0.5). */
+function samplingSeq2Seq(seed: number) {
+  const model = new Seq2Seq({
+    sourceVocab: S2S_VOCAB,
+    targetVocab: S2S_VOCAB,
+    seed,
+    encoder: { embeddingDim: 6, hiddenSize: 8, numLayers: 2, dropout: 0.3 },
+    decoder: { embeddingDim: 6, hiddenSize: 8, attention: 'general' },
+  });
+  const trainer = new Trainer({ model, optimizer: new Adam(model, { lr: 0.02 }), batchSize: 16, seed: 5, step: model.stepFunction({ teacherForcing: 0.5, seed: seed + 1 }) });
+  return { model, trainer };
+}
+
+function reversePairs(n: number): Seq2SeqPair[] {
+  const rng = createRng(11);
+  return Array.from({ length: n }, () => {
+    const source = Array.from({ length: 1 + rng.int(4) }, () => 4 + rng.int(5));
+    return { source, target: [...source].reverse() };
+  });
+}
+
+/** n1 steps, checkpoint file, a fresh setup built with a different seed, load, train on to n: the weights. */
+async function resumeThroughFile<TBatch>(make: (seed: number) => { model: Module; trainer: Trainer<TBatch> }, data: TrainDataset<TBatch>, n1: number, n: number) {
+  const straight = make(2);
+  await straight.trainer.fit(data, { epochs: 10, maxSteps: n });
+  const first = make(2);
+  await first.trainer.fit(data, { epochs: 10, maxSteps: n1 });
+  const file = join(mkdtempSync(join(tmpdir(), 'rnnkit-')), 'run.safetensors');
+  await saveTrainingCheckpoint(file, first.trainer);
+  const resumed = make(99); // different seed: initial weights AND generator states differ
+  const metadata = await loadTrainingCheckpoint(file, resumed.trainer);
+  await resumed.trainer.fit(data, { epochs: 10, maxSteps: n });
+  expect(resumed.trainer.stepCount).toBe(n);
+  return { straight: straight.model.parameters(), resumed: resumed.model.parameters(), metadata };
+}
+
+describe('Trainer checkpoints restore the random generators (dropout, scheduled sampling)', () => {
+  it('ManyToMany, 2-layer LSTM with dropout 0.3: N1 steps, file, fresh model (other seed), the rest ≡ N steps straight', async () => {
+    const { straight, resumed, metadata } = await resumeThroughFile(dropoutLm, delayData(80, 3), 7, 13);
+    expect(Object.keys(metadata['rnnkit.random'] as object)).toEqual(['backbone.rnn.rng']);
+    straight.forEach((p, i) => expect(resumed[i]!.value).toEqual(p.value));
+  });
+
+  it('a Dropout layer and an LSTM sharing one generator: saved once, resumed bit-exactly', async () => {
+    expect(Object.keys(randomStateOf(new SharedDropoutModel(1)))).toEqual(['drop.rng']);
+    const { straight, resumed } = await resumeThroughFile(sharedDropout, delayData(80, 3), 7, 13);
+    straight.forEach((p, i) => expect(resumed[i]!.value).toEqual(p.value));
+  });
+
+  it('Seq2Seq with encoder dropout and scheduled sampling resumes bit-exactly', async () => {
+    const data = seq2seqDataset(reversePairs(64));
+    const { straight, resumed, metadata } = await resumeThroughFile(samplingSeq2Seq, data, 5, 9);
+    expect(Object.keys(metadata['rnnkit.random'] as object)).toEqual(['encoder.rnn.rng', 'sampling.0']);
+    straight.forEach((p, i) => expect(resumed[i]!.value).toEqual(p.value));
+  });
+
+  it('names only generators that training draws from', () => {
+    expect(randomStateOf(dropoutLm(1, 0).model)).toEqual({}); // no dropout: the generator only initialised
+    expect(randomStateOf(new DelayModel(1))).toEqual({}); // no generators() at all
+    expect(new Dropout({ p: 0, seed: 1 }).generators()).toEqual({});
+    expect(new LSTM({ inputSize: 2, hiddenSize: 2, dropout: 0.5 }).generators()).toEqual({}); // one layer: no inter-layer dropout
+    const s2s = new Seq2Seq({ sourceVocab: S2S_VOCAB, targetVocab: S2S_VOCAB, encoder: { embeddingDim: 2, hiddenSize: 2 }, decoder: { embeddingDim: 2, hiddenSize: 2 } });
+    s2s.stepFunction(); // teacher forcing 1 never draws
+    expect(Object.keys(s2s.generators())).toEqual([]);
+  });
+
+  it('a mismatch in generator names is a ConfigError naming them; nothing is restored', () => {
+    const withDropout = dropoutLm(1);
+    const without = dropoutLm(1, 0);
+    const err = (f: () => void): { code?: string; message?: string } => {
+      try {
+        f();
+      } catch (e) {
+        return e as { code: string; message: string };
+      }
+      return {};
+    };
+    const e1 = err(() => without.trainer.loadSnapshot(withDropout.trainer.snapshot()));
+    expect(e1.code).toBe('E_CONFIG');
+    expect(e1.message).toMatch(/Trainer\.loadSnapshot: the saved random generators do not match the model's \(none\): unexpected "backbone\.rnn\.rng"/);
+    const before = withDropout.model.backbone.rng.getState();
+    const e2 = err(() => withDropout.trainer.loadSnapshot(without.trainer.snapshot()));
+    expect(e2.code).toBe('E_CONFIG');
+    expect(e2.message).toMatch(/missing "backbone\.rnn\.rng"/);
+    expect(withDropout.model.backbone.rng.getState()).toEqual(before);
+    // Through a file: the same error from loadTrainingCheckpoint's parse + load path.
+    const e3 = err(() => without.trainer.loadSnapshot(snapshotFromBytes(snapshotToBytes(withDropout.trainer.snapshot())).snapshot));
+    expect(e3.code).toBe('E_CONFIG');
+  });
+
+  it('a malformed generator state is a FormatError, in a file or in a snapshot', () => {
+    const { trainer } = dropoutLm(1);
+    const s = trainer.snapshot();
+    const bad = { ...s, random: { 'backbone.rnn.rng': { s: [0, 0, 0, 0] as const, spare: null } } };
+    expect(() => snapshotFromBytes(snapshotToBytes(bad))).toThrow(/metadata "rnnkit.random" generator "backbone.rnn.rng" is malformed: .*all zero/);
+    try {
+      trainer.loadSnapshot(bad);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('E_FORMAT');
+    }
+  });
+
+  it('a checkpoint without generator states (older files) still loads and restores no generator', () => {
+    const a = dropoutLm(1);
+    const bytes = snapshotToBytes({ ...a.trainer.snapshot(), random: null });
+    const { snapshot, metadata } = snapshotFromBytes(bytes);
+    expect('rnnkit.random' in metadata).toBe(false);
+    expect(snapshot.random).toBeNull();
+    const b = dropoutLm(99);
+    const fresh = b.model.backbone.rng.getState();
+    b.trainer.loadSnapshot(snapshot);
+    expect(b.model.backbone.rng.getState()).toEqual(fresh);
+    b.model.parameters().forEach((p, i) => expect(p.value).toEqual(a.model.parameters()[i]!.value));
   });
 });

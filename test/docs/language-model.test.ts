@@ -48,7 +48,7 @@ describe('docs/language-model.md truncated-BPTT sample', () => {
     const lm = new ManyToMany({ vocabSize: vocab.size, embeddingDim: 32, hiddenSize: 128, outputSize: vocab.size, seed: 1 });
     const trainer = new Trainer({
       model: lm, optimizer: new Adam(lm, { lr: 1e-2 }), batchSize: 1, shuffle: false,
-      step: (c, { tape, carry }) => {
+      step: (c: ReturnType<typeof chunks.batch>, { tape, carry }) => {
         const h0 = c.j > 0 ? (carry.get('h') as Tensor) : undefined;      // chunk 0 starts from zeros
         const c0 = c.j > 0 ? (carry.get('c') as Tensor) : undefined;
         const { logits, hN, cN } = lm.forward(c.x, { ...(tape ? { tape } : {}), ...(h0 ? { h0 } : {}), ...(c0 ? { c0 } : {}) });

@@ -7,12 +7,13 @@ import type { CellKind } from '../cells/cell-core.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import type { Rng } from '../kernel/rng.js';
 import { createRng } from '../kernel/rng.js';
+import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
 import { prefixed, prefixedGenerators, type Parameter } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
 import { GRU, LSTM, RNN } from '../sequence/layers.js';
 import type { RecurrentBase, RecurrentOutput } from '../sequence/recurrent.js';
-import { checkPositiveInt, fmtShape } from '../shapes.js';
+import { checkPositiveInt, describe, fmtShape } from '../shapes.js';
 import type { IndexTensor, Tensor } from '../tensor.js';
 
 /**
@@ -54,6 +55,19 @@ export interface BackboneOptions {
    */
   dropout?: number;
   /**
+   * Dropout on the recurrent layer's input (the embeddings, or the features), training only
+   * (when a tape is passed). Regularises word-level models, whose embeddings overfit first.
+   * @defaultValue 0
+   */
+  inputDropout?: number;
+  /**
+   * Dropout on the recurrent layer's output, before the head (and before pooling), training
+   * only. With `inputDropout` this is the usual recipe for word language models (Zaremba et al.,
+   * 2014, "Recurrent Neural Network Regularization": dropout on the non-recurrent connections).
+   * @defaultValue 0
+   */
+  outputDropout?: number;
+  /**
    * Seed for every initialisation and dropout.
    * @defaultValue 0
    */
@@ -71,6 +85,8 @@ export const BACKBONE_KEYS: readonly string[] = [
   'numLayers',
   'bidirectional',
   'dropout',
+  'inputDropout',
+  'outputDropout',
   'seed',
 ];
 
@@ -99,6 +115,10 @@ export class Backbone {
   readonly outputSize: number;
   /** The generator used for initialisation and dropout. */
   readonly rng: Rng;
+  /** Dropout on the recurrent input (p = 0: identity). */
+  readonly inputDropout: Dropout;
+  /** Dropout on the recurrent output (p = 0: identity). */
+  readonly outputDropout: Dropout;
 
   /**
    * @param where - the owning class name, for messages.
@@ -132,6 +152,19 @@ export class Backbone {
     };
     this.rnn = (kind === 'lstm' ? new LSTM(common) : kind === 'gru' ? new GRU(common) : new RNN(common)) as RecurrentBase<RecurrentOutput & { cN?: Tensor }>;
     this.outputSize = this.rnn.numDirections * this.rnn.hiddenSize;
+    // Dropout validates p (a probability in [0, 1)) and names the option on error.
+    this.inputDropout = new Dropout({ p: checkDropoutP(where, 'inputDropout', o.inputDropout), rng: this.rng });
+    this.outputDropout = new Dropout({ p: checkDropoutP(where, 'outputDropout', o.outputDropout), rng: this.rng });
+  }
+
+  /**
+   * Applies the output dropout when training (a tape is given); otherwise returns `x` itself.
+   * @param x - the recurrent output `[T, B, D·H]` (or anything the head reads).
+   * @param tape - the training tape, or undefined at inference.
+   * @returns `x` with dropout applied when training.
+   */
+  dropOutput(x: Tensor, tape: Tape | undefined): Tensor {
+    return tape ? this.outputDropout.forward(x, { training: true, tape }) : x;
   }
 
   /**
@@ -148,7 +181,7 @@ export class Backbone {
    * @returns the live generators by name.
    */
   generators(): Record<string, Rng> {
-    return prefixedGenerators('rnn.', this.rnn);
+    return { ...prefixedGenerators('rnn.', this.rnn), ...prefixedGenerators('inputDropout.', this.inputDropout), ...prefixedGenerators('outputDropout.', this.outputDropout) };
   }
 
   /**
@@ -165,9 +198,26 @@ export class Backbone {
       if (!(x.data instanceof Int32Array) || x.shape.length !== 2) {
         throw new ShapeError(`${where}: input expected token ids [T, B] (an IndexTensor), got ${x.data instanceof Int32Array ? fmtShape(x.shape) : 'a float tensor ' + fmtShape(x.shape)}.`);
       }
-      return this.embedding.forward(x as IndexTensor, tape);
+      return this.dropInput(this.embedding.forward(x as IndexTensor, tape), tape);
     }
     if (!(x.data instanceof Float32Array)) throw new ShapeError(`${where}: input expected float features [T, B, I], got token ids ${fmtShape(x.shape)}.`);
-    return x as Tensor;
+    return this.dropInput(x as Tensor, tape);
   }
+
+  /**
+   * Applies the input dropout when training (a tape is given); otherwise returns `x` itself.
+   * @param x - the recurrent layer's input.
+   * @param tape - the training tape, or undefined at inference.
+   * @returns `x` with dropout applied when training.
+   */
+  dropInput(x: Tensor, tape: Tape | undefined): Tensor {
+    return tape ? this.inputDropout.forward(x, { training: true, tape }) : x;
+  }
+}
+
+/** A dropout option: undefined → 0; else a number in [0, 1). */
+function checkDropoutP(where: string, name: string, p: unknown): number {
+  if (p === undefined) return 0;
+  if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new ConfigError(`${where}: ${name} must be a probability in [0, 1), got ${describe(p)}.`);
+  return p;
 }

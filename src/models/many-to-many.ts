@@ -95,7 +95,7 @@ export class ManyToMany implements Module {
       ...(opts.h0 ? { h0: opts.h0 } : {}),
       ...(opts.c0 ? { c0: opts.c0 } : {}),
     });
-    return { logits: this.head.forward(r.output, tape), hN: r.hN, cN: r.cN ?? null };
+    return { logits: this.head.forward(this.backbone.dropOutput(r.output, tape), tape), hN: r.hN, cN: r.cN ?? null };
   }
 
   /**

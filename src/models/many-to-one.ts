@@ -93,7 +93,7 @@ export class ManyToOne implements Module {
     const tape = opts.tape;
     const e = this.backbone.embed(where, x, tape);
     const rnnOpts = { ...(opts.lengths ? { lengths: opts.lengths } : {}), ...(tape ? { tape } : {}) };
-    const { output } = this.backbone.rnn.forward(e, rnnOpts);
+    const output = this.backbone.dropOutput(this.backbone.rnn.forward(e, rnnOpts).output, tape);
     let pooled: Tensor;
     if (this.pooling === 'mean') pooled = meanPool(output, opts.lengths, tape);
     else if (this.pooling === 'max') pooled = maxPool(output, opts.lengths, tape);

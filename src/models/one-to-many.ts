@@ -113,7 +113,7 @@ export class OneToMany implements Module {
     const x = this.stepInput(condition, inputs, tape);
     const h0 = this.initialState(condition, tape);
     const r = this.backbone.rnn.forward(x, { ...(h0 ? { h0 } : {}), ...(opts.lengths ? { lengths: opts.lengths } : {}), ...(tape ? { tape } : {}) });
-    return { logits: this.head.forward(r.output, tape) };
+    return { logits: this.head.forward(this.backbone.dropOutput(r.output, tape), tape) };
   }
 
   /**

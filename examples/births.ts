@@ -35,8 +35,8 @@
  *   npm run example:births -- --quick     quick: targets from 1979 on, 6 epochs (~10 s)
  * Flags: --quick, --full (default), --seed N, --no-holidays.
  */
-import { pathToFileURL } from 'node:url';
 import { Adam, CosineWithWarmup, ManyToOne, mseLoss, ProgressBar, Trainer, type Tensor, type TrainDataset } from '../src/index.js';
+import { exampleFlags, runIfMain, stopwatch } from './cli.js';
 import { BIRTHS_WINDOW, birthsForecastSplit, loadBirths, mape, type BirthDay, type ForecastSet } from './data/births.js';
 
 // ───────────────────────────────────────────────────────────────────────────── options / results
@@ -241,15 +241,6 @@ function forecast(model: ManyToOne, data: TrainDataset<Batch>): number[] {
   return out;
 }
 
-function stopwatch(): () => { seconds: number; cpuSeconds: number } {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  return () => {
-    const c = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
-  };
-}
-
 function subset(set: ForecastSet, keep: (dayIndex: number) => boolean): ForecastSet {
   const ks = set.targetIndex.map((d, k) => (keep(d) ? k : -1)).filter((k) => k >= 0);
   return { inputs: ks.map((k) => set.inputs[k]!), targets: ks.map((k) => set.targets[k]!), targetIndex: ks.map((k) => set.targetIndex[k]!) };
@@ -397,11 +388,9 @@ export function formatResult(r: BirthsResult): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const quick = argv.includes('--quick') && !argv.includes('--full');
-  const si = argv.indexOf('--seed');
-  const seed = si >= 0 ? Number(argv[si + 1]) : 1;
-  const holidays = !argv.includes('--no-holidays');
+  const flags = exampleFlags();
+  const { quick, seed } = flags;
+  const holidays = !flags.has('--no-holidays');
   const watch = stopwatch();
   const r = await run({ quick, seed, progress: true, holidays });
   const t = watch();
@@ -412,9 +401,4 @@ async function main(): Promise<void> {
   console.log(`\nTotal: ${t.seconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU (baselines included).`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -39,7 +39,6 @@
  * Flags: --seed N; --parts char,word,blank (a comma-separated subset, e.g. `--parts word`).
  * The fill-in-the-blank part lives in examples/lm/blank.ts.
  */
-import { pathToFileURL } from 'node:url';
 import {
   Adam,
   charTokenize,
@@ -56,6 +55,7 @@ import {
   type Tensor,
   type TrainDataset,
 } from '../src/index.js';
+import { exampleFlags, runIfMain } from './cli.js';
 import { loadMobyDick, mobyChapters } from './data/moby-dick.js';
 import { blankFiller, type BlankConfig, type BlankResult } from './lm/blank.js';
 import { countParams, pct, stopwatch } from './lm/common.js';
@@ -533,12 +533,10 @@ export function formatResult(r: LmResult): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const quick = argv.includes('--quick') && !argv.includes('--full');
-  const si = argv.indexOf('--seed');
-  const seed = si >= 0 ? Number(argv[si + 1]) : 1;
-  const pi = argv.indexOf('--parts');
-  const parts = pi >= 0 ? (String(argv[pi + 1]).split(',') as LmPart[]) : undefined;
+  const flags = exampleFlags();
+  const { quick, seed } = flags;
+  const partsText = flags.value('--parts');
+  const parts = partsText !== undefined ? (partsText.split(',') as LmPart[]) : undefined;
   if (parts && !parts.every((p) => p === 'char' || p === 'word' || p === 'blank')) throw new Error('--parts takes a comma-separated list of char, word, blank');
   const watch = stopwatch();
   const r = await run({ quick, seed, progress: true, ...(parts ? { parts } : {}) });
@@ -548,9 +546,4 @@ async function main(): Promise<void> {
   console.log(`Total: ${t.seconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU (baselines and evaluation included).`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

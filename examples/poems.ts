@@ -46,7 +46,6 @@
  *   npm run example:poems -- --quick   quick (the first 500 training quatrains, a short run)
  * Flags: --seed N.
  */
-import { pathToFileURL } from 'node:url';
 import {
   Adam,
   crossEntropy,
@@ -60,6 +59,7 @@ import {
   type StepOutput,
   type TrainDataset,
 } from '../src/index.js';
+import { exampleFlags, runIfMain, stopwatch } from './cli.js';
 import { loadQuatrains, QUATRAIN_PATTERN, type Quatrain } from './data/poems.js';
 
 // ───────────────────────────────────────────────────────────────────────────── options / results
@@ -477,21 +477,13 @@ export function formatResult(r: PoemsResult): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const quick = argv.includes('--quick') && !argv.includes('--full');
-  const si = argv.indexOf('--seed');
-  const seed = si >= 0 ? Number(argv[si + 1]) : 1;
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
+  const { quick, seed } = exampleFlags();
+  const watch = stopwatch();
   const r = await run({ quick, seed, progress: true });
+  const t = watch();
   console.log(`\n## Tang poem bot (${r.mode} mode, seed ${seed})\n`);
   console.log(formatResult(r));
-  console.log(`\nTotal: ${((performance.now() - t0) / 1000).toFixed(0)} s wall, ${(process.cpuUsage(c0).user / 1e6).toFixed(0)} s CPU (baselines and sampling included).`);
+  console.log(`\nTotal: ${t.seconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU (baselines and sampling included).`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -40,7 +40,6 @@
  * Flags: --quick, --full (default), --seed N; to experiment: --cell lstm, --pooling last|mean|max,
  * --unidirectional, --hidden N, --epochs N.
  */
-import { pathToFileURL } from 'node:url';
 import {
   Adam,
   CosineWithWarmup,
@@ -57,6 +56,7 @@ import {
   type Tensor,
   type TrainDataset,
 } from '../src/index.js';
+import { exampleFlags, runIfMain, stopwatch } from './cli.js';
 import { loadSentiment, type Review } from './data/sentiment.js';
 
 // ───────────────────────────────────────────────────────────────────────────── options / results
@@ -242,15 +242,6 @@ function pPositiveOf(logits: Tensor): number[] {
   return out;
 }
 
-function stopwatch(): () => { seconds: number; cpuSeconds: number } {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  return () => {
-    const c = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
-  };
-}
-
 /**
  * Trains the sentiment classifier and measures it against the baselines.
  * @param opts - mode, seed, log, progress.
@@ -415,22 +406,17 @@ export function formatResult(r: SentimentResult): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const quick = argv.includes('--quick') && !argv.includes('--full');
-  const si = argv.indexOf('--seed');
-  const seed = si >= 0 ? Number(argv[si + 1]) : 1;
+  const flags = exampleFlags();
+  const { quick, seed } = flags;
   const overrides: { -readonly [K in keyof SentimentConfig]?: SentimentConfig[K] } = {};
-  const flag = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const flag = flags.value;
   const cell = flag('--cell');
   if (cell === 'gru' || cell === 'lstm') overrides.cell = cell;
   const pooling = flag('--pooling');
   if (pooling === 'last' || pooling === 'mean' || pooling === 'max') overrides.pooling = pooling;
   if (flag('--hidden') !== undefined) overrides.hiddenSize = Number(flag('--hidden'));
   if (flag('--epochs') !== undefined) overrides.epochs = Number(flag('--epochs'));
-  if (argv.includes('--unidirectional')) overrides.bidirectional = false;
+  if (flags.has('--unidirectional')) overrides.bidirectional = false;
   const watch = stopwatch();
   const r = await run({ quick, seed, progress: true, overrides });
   const t = watch();
@@ -441,9 +427,4 @@ async function main(): Promise<void> {
   console.log(`\nTotal: ${t.seconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU (baselines included).`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  main().catch((e: unknown) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

@@ -3,15 +3,7 @@
  */
 import type { ManyToMany } from '../../src/index.js';
 
-/** CPU + wall clock of a stage. */
-export function stopwatch(): () => { seconds: number; cpuSeconds: number } {
-  const t0 = performance.now();
-  const c0 = process.cpuUsage();
-  return () => {
-    const c = process.cpuUsage(c0);
-    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 };
-  };
-}
+export { stopwatch } from '../cli.js';
 
 /** Number of trainable values of a model. */
 export function countParams(model: ManyToMany): number {

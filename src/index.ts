@@ -103,7 +103,7 @@ export type {
   TrainerState,
   TrainingSnapshot,
   TrainerEvent,
-} from './train/trainer.js';
+} from './train/trainer-types.js';
 export { Trainer } from './train/trainer.js';
 export type { ProgressInfo, ProgressSink } from './train/progress-bar.js';
 export { ProgressBar, formatProgress } from './train/progress-bar.js';

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import { allocInt32 } from '../kernel/alloc.js';
 import { describe } from '../shapes.js';
 import type { IndexTensor } from '../tensor.js';
-import type { TrainDataset } from '../train/trainer.js';
+import type { TrainDataset } from '../train/trainer-types.js';
 
 /**
  * One training pair of token-id sequences (without BOS / EOS).

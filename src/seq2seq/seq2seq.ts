@@ -15,7 +15,7 @@ import { padSequences } from '../data/batch.js';
 import { checkKnownKeys, checkNumber, checkPositiveInt, describe, fmtShape } from '../shapes.js';
 import { checkIndexTensor, type IndexTensor } from '../tensor.js';
 import { crossEntropy } from '../train/losses.js';
-import type { StepFn, StepOutput } from '../train/trainer.js';
+import type { StepFn, StepOutput } from '../train/trainer-types.js';
 import { beamSearch } from './beam-search.js';
 import type { Hypothesis } from './decode-options.js';
 import { greedyDecode } from './greedy-decode.js';

@@ -18,23 +18,6 @@ import type { Optimizer } from './optim/optimizer.js';
 import type { ProgressInfo } from './progress-bar.js';
 import { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
 import { EpochSchedule, type LrSchedule } from './schedules.js';
-
-export type {
-  TrainDataset,
-  StepOutput,
-  StepContext,
-  StepFn,
-  TrainerOptions,
-  EarlyStopping,
-  Metrics,
-  EpochRecord,
-  TrainerCallbacks,
-  FitOptions,
-  FitResult,
-  TrainerEvent,
-  TrainerState,
-  TrainingSnapshot,
-} from './trainer-types.js';
 import type {
   TrainDataset,
   StepOutput,

@@ -11,7 +11,8 @@ import type { RandomState, StateDict } from '../layers/param-store.js';
 import { VERSION } from '../version.js';
 import type { HyperValue, OptimizerKind, OptimizerState } from './optim/optimizer.js';
 import type { ScheduleState } from './schedules.js';
-import type { Trainer, TrainerState, TrainingSnapshot } from './trainer.js';
+import type { Trainer } from './trainer.js';
+import type { TrainerState, TrainingSnapshot } from './trainer-types.js';
 
 function toBytesArgs(s: TrainingSnapshot, metadata: Readonly<Record<string, unknown>>) {
   const optimizerState: StateDict = {};

@@ -5,7 +5,7 @@ import { Linear } from '../../src/layers/linear.js';
 import { prefixed, type Module, type Parameter } from '../../src/layers/param-store.js';
 import type { Tape } from '../../src/layers/tape.js';
 import { crossEntropy } from '../../src/train/losses.js';
-import type { StepContext, StepOutput, TrainDataset } from '../../src/train/trainer.js';
+import type { StepContext, StepOutput, TrainDataset } from '../../src/train/trainer-types.js';
 import type { IndexTensor } from '../../src/tensor.js';
 
 export const V = 5;

@@ -21,7 +21,7 @@ import { Vocab } from '../../src/data/vocab.js';
 import { LSTM } from '../../src/sequence/layers.js';
 import { crossEntropy } from '../../src/train/losses.js';
 import { snapshotFromBytes, snapshotToBytes } from '../../src/train/training-checkpoint.js';
-import type { StepContext, StepOutput, TrainDataset } from '../../src/train/trainer.js';
+import type { StepContext, StepOutput, TrainDataset } from '../../src/train/trainer-types.js';
 
 function setup(seed = 1, lr = 0.02) {
   const model = new DelayModel(seed);

@@ -149,6 +149,8 @@ export interface WordConfig {
   /** Dropout on the embeddings and on the LSTM output before the softmax (default 0). */
   inputDropout?: number;
   outputDropout?: number;
+  /** Share the embedding with the softmax layer (needs embeddingDim = hiddenSize; default false). */
+  tieWeights?: boolean;
   embeddingDim: number;
   streams: number;
   chunk: number;
@@ -428,7 +430,7 @@ export async function wordLm(cfg: WordConfig, seed: number, log: (line: string) 
   const the = vocab.encode(['the'])[0] as number;
   const baselines = wordBaselines(tr, te, V, the);
   log(`word LM: ${span(cfg.train)} (${tr.length} words) → ${span(cfg.test)} (${te.length} words, ${pct(te.filter((w) => w === Vocab.UNK).length / te.length)} <unk>); V = ${V}; LSTM H=${cfg.hiddenSize}, E=${cfg.embeddingDim}`);
-  const model = new ManyToMany({ vocabSize: V, embeddingDim: cfg.embeddingDim, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers ?? 1, dropout: cfg.dropout ?? 0, inputDropout: cfg.inputDropout ?? 0, outputDropout: cfg.outputDropout ?? 0, outputSize: V, seed });
+  const model = new ManyToMany({ vocabSize: V, embeddingDim: cfg.embeddingDim, hiddenSize: cfg.hiddenSize, numLayers: cfg.numLayers ?? 1, dropout: cfg.dropout ?? 0, inputDropout: cfg.inputDropout ?? 0, outputDropout: cfg.outputDropout ?? 0, tieWeights: cfg.tieWeights ?? false, outputSize: V, seed });
   // The test text as one stream, so every word but the first is predicted (as for the baselines).
   const trainSet = streamDataset(tr, cfg.streams, cfg.chunk);
   const testSet = streamDataset(te, 1, 512);

@@ -16,9 +16,9 @@ import { initUniform, initZeros, glorotUniform } from '../kernel/init.js';
 import { addColumnSums } from '../kernel/reduce.js';
 import { allocFloat32 } from '../kernel/alloc.js';
 import { createRng, type Rng } from '../kernel/rng.js';
-import { checkKnownKeys, checkPositiveInt, fmtShape, shapeMessage } from '../shapes.js';
+import { checkKnownKeys, checkPositiveInt, describe, fmtShape, shapeMessage } from '../shapes.js';
 import { checkTensor, shapeSize, type Tensor } from '../tensor.js';
-import { ParamStore, StoreModule } from './param-store.js';
+import { ParamStore, StoreModule, type Parameter } from './param-store.js';
 import type { Tape } from './tape.js';
 
 /**
@@ -56,9 +56,19 @@ export interface LinearOptions {
   seed?: number;
   /** A generator to draw the initial weights from (advances it). */
   rng?: Rng;
+  /**
+   * Use this parameter as the weight instead of owning one: weight tying. An Embedding's
+   * `weight [V, E]` serves as the output layer `weight [O = V, I = E]` of a language model (Press
+   * & Wolf, 2017, "Using the Output Embedding to Improve Language Models"; PyTorch's
+   * word_language_model `--tied`). Backward accumulates into that parameter's gradient, beside its
+   * owner's own contribution; the weight is not re-initialised, and this layer's `params` (its
+   * `parameters()` and `stateDict()`) hold only the bias, so the shared tensor is listed, updated
+   * and saved once, by its owner.
+   */
+  sharedWeight?: Parameter;
 }
 
-const LINEAR_KEYS: readonly string[] = ['inFeatures', 'outFeatures', 'bias', 'init', 'seed', 'rng'];
+const LINEAR_KEYS: readonly string[] = ['inFeatures', 'outFeatures', 'bias', 'init', 'seed', 'rng', 'sharedWeight'];
 
 /**
  * A fully connected layer `y = x·Wᵀ + b` over the last dimension, PyTorch-compatible
@@ -83,8 +93,13 @@ export class Linear extends StoreModule {
   readonly outFeatures: number;
   /** Whether `bias` exists. */
   readonly bias: boolean;
-  /** The flat parameters: `weight [O, I]` and, with bias, `bias [O]` (PyTorch names). */
+  /**
+   * The flat parameters: `weight [O, I]` and, with bias, `bias [O]` (PyTorch names); only the
+   * bias when the weight is shared (see {@link LinearOptions.sharedWeight}).
+   */
   readonly params: ParamStore;
+  /** Whether the weight is another module's parameter (weight tying). */
+  readonly tied: boolean;
   private readonly weight: Float32Array; // [O, I]
   private readonly dWeight: Float32Array; // [O, I]
   private readonly biasValue: Float32Array | null; // [O]
@@ -110,24 +125,27 @@ export class Linear extends StoreModule {
     if (opts.rng !== undefined && opts.seed !== undefined) throw new ConfigError(`${where}: pass either seed or rng, not both.`);
     const rng = opts.rng ?? createRng(opts.seed ?? 0);
 
+    const shared = opts.sharedWeight === undefined ? null : checkSharedWeight(where, opts.sharedWeight, O, I);
+
     this.inFeatures = I;
     this.outFeatures = O;
     this.bias = bias;
-    const specs = [{ name: 'weight', shape: [O, I] }];
+    this.tied = shared !== null;
+    const specs = shared ? [] : [{ name: 'weight', shape: [O, I] }];
     if (bias) specs.push({ name: 'bias', shape: [O] });
     this.params = new ParamStore(specs);
-    this.weight = this.params.value('weight');
-    this.dWeight = this.params.grad('weight');
+    this.weight = shared ? shared.value : this.params.value('weight');
+    this.dWeight = shared ? shared.grad : this.params.grad('weight');
     this.biasValue = bias ? this.params.value('bias') : null;
     this.dBias = bias ? this.params.grad('bias') : null;
 
     if (init === 'pytorch') {
       // kaiming_uniform_(a=√5): gain √(2/(1+5)) · √(3/I) = 1/√I; the bias uses the same bound.
       const k = 1 / Math.sqrt(I);
-      initUniform(this.weight, -k, k, rng);
+      if (!shared) initUniform(this.weight, -k, k, rng);
       if (this.biasValue) initUniform(this.biasValue, -k, k, rng);
     } else {
-      glorotUniform(this.weight, I, O, rng);
+      if (!shared) glorotUniform(this.weight, I, O, rng);
       if (this.biasValue) initZeros(this.biasValue);
     }
   }
@@ -177,4 +195,16 @@ export class Linear extends StoreModule {
     return y;
   }
 
+}
+
+/** Validates {@link LinearOptions.sharedWeight}: a parameter of shape `[O, I]`. */
+function checkSharedWeight(where: string, p: unknown, O: number, I: number): Parameter {
+  const q = p as Partial<Parameter> | null;
+  if (typeof q !== 'object' || q === null || !(q.value instanceof Float32Array) || !(q.grad instanceof Float32Array) || !Array.isArray(q.shape)) {
+    throw new ConfigError(`${where}: sharedWeight must be a Parameter ({ name, shape, value, grad }, e.g. from an Embedding's parameters()), got ${describe(p)}.`);
+  }
+  if (q.shape.length !== 2 || q.shape[0] !== O || q.shape[1] !== I || q.value.length !== O * I || q.grad.length !== O * I) {
+    throw new ShapeError(shapeMessage(where, `sharedWeight${q.name ? ` (${q.name})` : ''} has the wrong shape`, `[O=${O}, I=${I}]`, fmtShape(q.shape)));
+  }
+  return q as Parameter;
 }

@@ -10,7 +10,8 @@ import type { Rng } from '../kernel/rng.js';
 import { Linear } from '../layers/linear.js';
 import { loadStateDictInto, prefixed, prefixedGenerators, stateDictOf, type Module, type Parameter, type StateDict } from '../layers/param-store.js';
 import type { Tape } from '../layers/tape.js';
-import { checkKnownKeys, checkPositiveInt } from '../shapes.js';
+import { initUniform } from '../kernel/init.js';
+import { checkKnownKeys, checkPositiveInt, describe } from '../shapes.js';
 import type { Tensor } from '../tensor.js';
 import { Backbone, BACKBONE_KEYS, type BackboneOptions, type SequenceInput } from './backbone.js';
 import { generateTokens, type GenerateOptions } from './generate.js';
@@ -22,6 +23,17 @@ import { generateTokens, type GenerateOptions } from './generate.js';
 export interface ManyToManyOptions extends BackboneOptions {
   /** Outputs per step: tags, or the vocabulary size for a language model. */
   outputSize: number;
+  /**
+   * Share the embedding matrix with the output layer (weight tying; Press & Wolf, 2017; Inan et
+   * al., 2017): the head's `weight [V, D·H]` is the embedding's `weight [V, E]`, which then learns
+   * from both ends. It removes V·E parameters and usually lowers a word model's perplexity. Needs
+   * token input, `outputSize` = `vocabSize` and `embeddingDim` = D·H (the recurrent output width).
+   * The shared matrix is initialised as the output layer would be, U(−1/√E, 1/√E), instead of the
+   * embedding's N(0, 1), whose logits would start far too large (PyTorch's word_language_model
+   * uses U(−0.1, 0.1)); the padding row stays zero. The state dict then has no `head.weight`.
+   * @defaultValue false
+   */
+  tieWeights?: boolean;
 }
 
 /**
@@ -75,9 +87,27 @@ export class ManyToMany implements Module {
    */
   constructor(opts: ManyToManyOptions) {
     const where = 'ManyToMany';
-    checkKnownKeys(where, opts, [...BACKBONE_KEYS, 'outputSize']);
+    checkKnownKeys(where, opts, [...BACKBONE_KEYS, 'outputSize', 'tieWeights']);
+    const tie = opts.tieWeights ?? false;
+    if (typeof tie !== 'boolean') throw new ConfigError(`${where}: tieWeights must be a boolean, got ${describe(tie)}.`);
     this.backbone = new Backbone(where, opts);
-    this.head = new Linear({ inFeatures: this.backbone.outputSize, outFeatures: checkPositiveInt(where, 'outputSize', opts.outputSize), rng: this.backbone.rng });
+    const O = checkPositiveInt(where, 'outputSize', opts.outputSize);
+    const I = this.backbone.outputSize;
+    const emb = this.backbone.embedding;
+    if (!tie) {
+      this.head = new Linear({ inFeatures: I, outFeatures: O, rng: this.backbone.rng });
+      return;
+    }
+    if (!emb) throw new ConfigError(`${where}: tieWeights needs token input (vocabSize); this model reads features (inputSize).`);
+    if (O !== emb.numEmbeddings) throw new ConfigError(`${where}: tieWeights needs outputSize equal to vocabSize = ${emb.numEmbeddings}, got ${O}.`);
+    if (emb.embeddingDim !== I) {
+      throw new ConfigError(`${where}: tieWeights needs embeddingDim equal to the recurrent output width D·H = ${I}, got embeddingDim ${emb.embeddingDim}.`);
+    }
+    const weight = emb.params.parameters()[0] as Parameter;
+    const k = 1 / Math.sqrt(I);
+    initUniform(weight.value, -k, k, this.backbone.rng);
+    if (emb.paddingIdx !== null) weight.value.fill(0, emb.paddingIdx * I, (emb.paddingIdx + 1) * I);
+    this.head = new Linear({ inFeatures: I, outFeatures: O, rng: this.backbone.rng, sharedWeight: weight });
   }
 
   /**
@@ -147,7 +177,8 @@ export class ManyToMany implements Module {
   }
 
   /**
-   * All parameters (`backbone.*`, `head.*`).
+   * All parameters (`backbone.*`, `head.*`; with tied weights the shared matrix appears once, as
+   * `backbone.embedding.weight`).
    * @returns the parameter views.
    */
   parameters(): Parameter[] {

@@ -1,7 +1,7 @@
 // The many-to-one composition from docs/sequence.md, verbatim apart from the imports: it must
 // run, and the gradient it produces must match central differences.
 import { describe, expect, it } from 'vitest';
-import { Embedding, LSTM, Linear, Tape, crossEntropy, gradCheck, indexTensor, lastStep, prefixed, type Parameter } from '../../src/index.js';
+import { Embedding, LSTM, Linear, Tape, crossEntropy, gradCheck, indexTensor, lastStep, prefixed } from '../../src/index.js';
 
 describe('docs/sequence.md composition example', () => {
   it('Embedding → LSTM → last state → Linear → cross-entropy → backward', () => {
@@ -9,24 +9,20 @@ describe('docs/sequence.md composition example', () => {
     const embed = new Embedding({ numEmbeddings: 50, embeddingDim: 8, paddingIdx: 0, seed: 1 });
     const lstm = new LSTM({ inputSize: 8, hiddenSize: 16, seed: 2 });
     const head = new Linear({ inFeatures: 16, outFeatures: 3, seed: 3 });
-    const params: Parameter[] = [...prefixed('embed.', embed), ...prefixed('lstm.', lstm), ...prefixed('head.', head)];
+    const params = [...prefixed('embed.', embed), ...prefixed('lstm.', lstm), ...prefixed('head.', head)];
 
-    const ids = indexTensor([
-      [4, 9],
-      [7, 3],
-      [2, 0], // the second sequence has length 2: its step 3 is padding
-    ]); // [T=3, B=2]
+    const ids = indexTensor([[4, 9], [7, 3], [2, 0]]); // [T=3, B=2]; sequence 2 has length 2
     const lengths = [3, 2];
-    const labels = indexTensor([2, 0]); // [B]
+    const labels = indexTensor([2, 0]);
 
     const tape = new Tape();
-    const x = embed.forward(ids, tape); //                        [T, B, 8]
-    const { output } = lstm.forward(x, { lengths, tape }); //      [T, B, 16]
-    const last = lastStep(output, lengths, tape); //               [B, 16]: each sequence's own last step
-    const logits = head.forward(last, tape); //                    [B, 3]
-    const { loss } = crossEntropy(logits, labels, { tape }); //    seeds d(loss)/d(logits)
+    const x = embed.forward(ids, tape);                    // [T, B, 8]
+    const { output } = lstm.forward(x, { lengths, tape }); // [T, B, 16]
+    const last = lastStep(output, lengths, tape);          // [B, 16]
+    const logits = head.forward(last, tape);               // [B, 3]
+    const { loss } = crossEntropy(logits, labels, { tape });
     for (const p of params) p.grad.fill(0);
-    tape.backward(); //                                            every p.grad now holds d(loss)/d(p)
+    tape.backward();                                       // p.grad = d(loss)/d(p)
     // --- end docs sample ---
 
     expect(loss).toBeGreaterThan(0);

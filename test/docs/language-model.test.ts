@@ -2,7 +2,7 @@
 // text it is given: it must run and the character model must learn (bits per character well
 // below the text's unigram entropy, and generation must continue the prompt).
 import { describe, expect, it, vi } from 'vitest';
-import { Adam, ManyToMany, Trainer, Vocab, charTokenize, crossEntropy, type Tensor } from '../../src/index.js';
+import { Adam, ManyToMany, Tape, Trainer, Vocab, charTokenize, crossEntropy, type Tensor } from '../../src/index.js';
 
 const SENTENCES = ['the whale swam under the ship. ', 'call me ishmael, said the sailor. ', 'the sea was grey and the sky was low. '];
 
@@ -73,5 +73,39 @@ describe('docs/language-model.md truncated-BPTT sample', () => {
     expect(out.length).toBe(200);
     expect(String(printed.mock.calls[0]?.[0]).length).toBeGreaterThan(150); // the decoded sample
     printed.mockRestore();
+  });
+});
+
+describe('docs/language-model.md tied-weights sample', () => {
+  it('builds a tied word model: one shared matrix, V·E fewer parameters, and it learns', () => {
+    const words = 'the whale swam under the ship and the sailor saw the whale'.split(' ');
+    const vocab = Vocab.build([words]);
+    // --- begin docs sample ---
+    const V = vocab.size;                                      // e.g. 5,000 words + 4 specials
+    const lm = new ManyToMany({
+      vocabSize: V, embeddingDim: 128, hiddenSize: 128, outputSize: V,
+      inputDropout: 0.1, outputDropout: 0.3, tieWeights: true, seed: 1,
+    });
+    const names = lm.parameters().map((p) => p.name);          // no 'head.weight': one matrix, both ends
+    // --- end docs sample ---
+    expect(names).toContain('backbone.embedding.weight');
+    expect(names).not.toContain('head.weight');
+    const untied = new ManyToMany({ vocabSize: V, embeddingDim: 128, hiddenSize: 128, outputSize: V, seed: 1 });
+    const size = (m: ManyToMany) => m.parameters().reduce((s, p) => s + p.value.length, 0);
+    expect(size(untied) - size(lm)).toBe(V * 128);
+    // A few Adam steps on the sentence (next word from the previous ones) lower the loss.
+    const ids = vocab.encode(words);
+    const x = { shape: [ids.length - 1, 1], data: Int32Array.from(ids.slice(0, -1)) };
+    const y = { shape: [ids.length - 1, 1], data: Int32Array.from(ids.slice(1)) };
+    const opt = new Adam(lm, { lr: 1e-2 });
+    const first = crossEntropy(lm.forward(x).logits, y).loss;
+    for (let i = 0; i < 30; i++) {
+      for (const p of lm.parameters()) p.grad.fill(0);
+      const tape = new Tape();
+      crossEntropy(lm.forward(x, { tape }).logits, y, { tape });
+      tape.backward();
+      opt.step();
+    }
+    expect(crossEntropy(lm.forward(x).logits, y).loss).toBeLessThan(first / 3);
   });
 });

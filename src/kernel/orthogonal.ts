@@ -148,20 +148,44 @@ function householderQr(
     }
     const tOff = p * PANEL * PANEL;
     buildT(t, tOff, a, betas, k0, nb, m, tmp);
-    // Trailing columns: c ← H_{k1−1}·…·H_{k0}·c = (I − V·T·Vᵀ)ᵀ·c = c − V·(Tᵀ·(Vᵀ·c)), two
-    // columns at a time so that each load of a reflector serves both.
-    let j = k1;
-    for (; j + 1 < n; j += 2) {
-      panelDots2(w, a, j * m, (j + 1) * m, a, k0, nb, m);
-      mulTransposedT(z, 0, t, tOff, w, 0, nb);
-      mulTransposedT(z, PANEL, t, tOff, w, PANEL, nb);
-      panelUpdate2(a, j * m, (j + 1) * m, a, z, k0, nb, m);
-    }
-    if (j < n) {
-      panelDots(w, a, j * m, a, k0, nb, m);
-      mulTransposedT(z, 0, t, tOff, w, 0, nb);
-      panelUpdate(a, j * m, a, z, k0, nb, m);
-    }
+    // Trailing columns: c ← H_{k1−1}·…·H_{k0}·c = (I − V·T·Vᵀ)ᵀ·c = c − V·(Tᵀ·(Vᵀ·c)).
+    applyBlockReflector(a, k1, n, a, k0, nb, m, t, tOff, true, w, z);
+  }
+}
+
+/**
+ * Applies one panel's block reflector to the columns [j0, n) of the column-major `c` (`[m, ·]`):
+ * c ← c − V·(op(T)·(Vᵀ·c)) with op(T) = Tᵀ (`transposed`, the QR's H_{k1−1}·…·H_{k0}) or T
+ * (forming Q: H_{k0}·…·H_{k1−1}); V = the reflectors in `a` columns k0..k0+nb. Two columns at a
+ * time, so that each load of a reflector serves both.
+ * @internal
+ */
+function applyBlockReflector(
+  c: Float64Array,
+  j0: number,
+  n: number,
+  a: Float64Array,
+  k0: number,
+  nb: number,
+  m: number,
+  t: Float64Array,
+  tOff: number,
+  transposed: boolean,
+  w: Float64Array,
+  z: Float64Array,
+): void {
+  const mul = transposed ? mulTransposedT : mulT;
+  let j = j0;
+  for (; j + 1 < n; j += 2) {
+    panelDots2(w, c, j * m, (j + 1) * m, a, k0, nb, m);
+    mul(z, 0, t, tOff, w, 0, nb);
+    mul(z, PANEL, t, tOff, w, PANEL, nb);
+    panelUpdate2(c, j * m, (j + 1) * m, a, z, k0, nb, m);
+  }
+  if (j < n) {
+    panelDots(w, c, j * m, a, k0, nb, m);
+    mul(z, 0, t, tOff, w, 0, nb);
+    panelUpdate(c, j * m, a, z, k0, nb, m);
   }
 }
 
@@ -203,19 +227,7 @@ function formQ(q: Float64Array, a: Float64Array, m: number, n: number, t: Float6
   for (let p = Math.ceil(n / PANEL) - 1; p >= 0; p--) {
     const k0 = p * PANEL;
     const nb = (k0 + PANEL < n ? k0 + PANEL : n) - k0;
-    const tOff = p * PANEL * PANEL;
-    let j = k0;
-    for (; j + 1 < n; j += 2) {
-      panelDots2(w, q, j * m, (j + 1) * m, a, k0, nb, m);
-      mulT(z, 0, t, tOff, w, 0, nb);
-      mulT(z, PANEL, t, tOff, w, PANEL, nb);
-      panelUpdate2(q, j * m, (j + 1) * m, a, z, k0, nb, m);
-    }
-    if (j < n) {
-      panelDots(w, q, j * m, a, k0, nb, m);
-      mulT(z, 0, t, tOff, w, 0, nb);
-      panelUpdate(q, j * m, a, z, k0, nb, m);
-    }
+    applyBlockReflector(q, k0, n, a, k0, nb, m, t, p * PANEL * PANEL, false, w, z);
   }
 }
 

@@ -20,7 +20,8 @@
  *    Ends with text sampled at temperature 0.7.
  * 2. Word LM (full mode): tokens /[a-z]+('[a-z]+)?/ lower-cased, the 5,000 most frequent words of
  *    ch.1–100 + <unk> (Vocab maxSize 5004), same truncated BPTT, dropout on the embeddings and
- *    before the softmax (`inputDropout`, `outputDropout`). Next-word top-1 accuracy (the
+ *    before the softmax (`inputDropout`, `outputDropout`), and the embedding matrix shared with
+ *    the softmax layer (`tieWeights`). Next-word top-1 accuracy (the
  *    prediction is the best real word: <unk> is never a correct guess, for the model and the
  *    baselines alike) and perplexity (over all 5,004 ids) on ch.101–110, against "always the"
  *    (DATA.md 6.2 %) and a bigram (DATA.md 10.5 % top-1; perplexity of a bigram interpolated with
@@ -516,7 +517,7 @@ export function formatResult(r: LmResult): string {
       `| always "the" | ${pct(w.baselines.alwaysThe)} | | |`,
       `| unigram (add-one) | | ${w.baselines.unigramPerplexity.toFixed(0)} | |`,
       `| bigram | ${pct(w.baselines.bigramTop1)} | ${w.baselines.bigramPerplexity.toFixed(0)} | |`,
-      `| **LSTM** H=${cfg.word.hiddenSize}, ${w.parameters.toLocaleString('en-US')} params | **${pct(w.top1)}** (target ≥ 12 %) | **${w.perplexity.toFixed(0)}** (target < bigram) | ${time(w)} |`,
+      `| **LSTM** H=${cfg.word.hiddenSize}, E=${cfg.word.embeddingDim}${cfg.word.tieWeights ? ', embedding tied to the softmax' : ''}, ${w.parameters.toLocaleString('en-US')} params | **${pct(w.top1)}** (target ≥ 12 %) | **${w.perplexity.toFixed(0)}** (target < bigram) | ${time(w)} |`,
       '',
     );
   }

@@ -64,6 +64,11 @@ export interface LinearOptions {
    * owner's own contribution; the weight is not re-initialised, and this layer's `params` (its
    * `parameters()` and `stateDict()`) hold only the bias, so the shared tensor is listed, updated
    * and saved once, by its owner.
+   * @example
+   * ```ts
+   * const embed = new Embedding({ numEmbeddings: V, embeddingDim: H });
+   * const softmaxLayer = new Linear({ inFeatures: H, outFeatures: V, sharedWeight: embed.parameters()[0] });
+   * ```
    */
   sharedWeight?: Parameter;
 }

@@ -30,8 +30,13 @@ export interface ManyToManyOptions extends BackboneOptions {
    * token input, `outputSize` = `vocabSize` and `embeddingDim` = D·H (the recurrent output width).
    * The shared matrix is initialised as the output layer would be, U(−1/√E, 1/√E), instead of the
    * embedding's N(0, 1), whose logits would start far too large (PyTorch's word_language_model
-   * uses U(−0.1, 0.1)); the padding row stays zero. The state dict then has no `head.weight`.
+   * uses U(−0.1, 0.1)); the padding row stays zero. The state dict then has no `head.weight`
+   * (drop the duplicate `decoder.weight` of a tied PyTorch state dict before loading it).
    * @defaultValue false
+   * @example
+   * ```ts
+   * const lm = new ManyToMany({ vocabSize: V, embeddingDim: 256, hiddenSize: 256, outputSize: V, tieWeights: true });
+   * ```
    */
   tieWeights?: boolean;
 }
